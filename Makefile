@@ -1,0 +1,140 @@
+# kvmbus — a small VMM on Linux KVM that plays the host side of Hyper-V's VMBus.
+#
+#   make run     install missing Debian packages, build, run the default scenario
+#   make test    install missing packages, build, run every test (unit tests
+#                plain and under ASan+UBSan, then the end-to-end tests)
+#   make         build build/kvmbus and the guest test kernel
+#
+# Sources are picked up by directory, so a new file needs no Makefile edit:
+#   vmm/ firmware/ vmbus/ pci_front/   host code (vmm/main.c is the program)
+#   guest/ guest/lib/ pci_front/       the freestanding guest test kernel
+#   tests/unit/test_*.c                one CMocka suite per file
+
+BUILD     ?= build
+CC        ?= gcc
+SAN_CC    ?= clang
+V         ?= 0
+Q         := $(if $(filter 1,$(V)),,@)
+
+DEBIAN_PKGS := gcc make libc6-dev linux-libc-dev libfdt-dev libcmocka-dev \
+               clang libclang-rt-14-dev pkg-config python3
+
+WARN        := -Wall -Wextra -Werror
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -D_GNU_SOURCE -MMD -MP
+SAN_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -I. -D_GNU_SOURCE -MMD -MP \
+               -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+HOST_LIBS   := -lfdt -lpthread
+
+HOST_SRCS := $(filter-out vmm/main.c,$(sort $(wildcard vmm/*.c firmware/*.c vmbus/*.c pci_front/*.c)))
+HOST_OBJS := $(HOST_SRCS:%.c=$(BUILD)/host/%.o)
+SAN_OBJS  := $(HOST_SRCS:%.c=$(BUILD)/san/%.o)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/san/tests/%)
+
+# ---- guest test kernel: freestanding x86-64, identity-mapped at 1 MiB ----
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DKVMBUS_GUEST -MMD -MP \
+                -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+                -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+                -fno-asynchronous-unwind-tables -fno-common
+GUEST_SRCS := $(sort $(wildcard guest/*.c guest/lib/*.c pci_front/*.c))
+GUEST_ASM  := $(sort $(wildcard guest/*.S guest/lib/*.S))
+GUEST_OBJS := $(GUEST_SRCS:%.c=$(BUILD)/guest/%.o) $(GUEST_ASM:%.S=$(BUILD)/guest/%.o)
+LIBFDT_A   := $(firstword $(wildcard /usr/lib/x86_64-linux-gnu/libfdt.a /usr/lib/libfdt.a))
+GUEST_ELF  := $(BUILD)/kvmbus-guest.elf
+
+.PHONY: all run test unit unit-san e2e deps clean help
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/kvmbus $(GUEST_ELF)
+
+help:
+	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---- the VMM --------------------------------------------------------------
+$(BUILD)/kvmbus: $(BUILD)/host/vmm/main.o $(BUILD)/libkvmbus.a
+	@echo "  LD      $@"
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(BUILD)/libkvmbus.a: $(HOST_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+# ---- unit tests (CMocka), plain and sanitized -----------------------------
+$(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $(BUILD)/libkvmbus.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS) -lcmocka
+
+$(BUILD)/libkvmbus-san.a: $(SAN_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC-SAN  $<"
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/san/tests/%: $(BUILD)/san/tests/unit/%.o $(BUILD)/libkvmbus-san.a
+	@mkdir -p $(@D)
+	@echo "  LD-SAN  $@"
+	$(Q)$(SAN_CC) -fsanitize=address,undefined -o $@ $^ $(HOST_LIBS) -lcmocka
+
+# ---- the guest ------------------------------------------------------------
+$(GUEST_ELF): $(GUEST_OBJS) guest/guest.ld
+	@echo "  LD      $@"
+	$(Q)test -n "$(LIBFDT_A)" || { echo "libfdt.a not found: install libfdt-dev (make deps)"; exit 1; }
+	$(Q)ld -nostdlib -static -no-pie -z noexecstack -T guest/guest.ld -o $@ \
+		$(GUEST_OBJS) $(LIBFDT_A)
+
+$(BUILD)/guest/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC-G    $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest/%.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS-G    $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+# ---- the two commands -----------------------------------------------------
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(BUILD)/kvmbus run
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(SAN_BINS)
+	$(Q)$(MAKE) --no-print-directory unit unit-san e2e
+
+unit: $(UNIT_BINS)
+	$(Q)tests/run-unit.sh "plain" $(UNIT_BINS)
+
+unit-san: $(SAN_BINS)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run-unit.sh "ASan+UBSan" $(SAN_BINS)
+
+e2e: all
+	$(Q)tests/e2e/run.sh $(BUILD)
+
+# Install the Debian packages the build needs, saying what it installs.
+deps:
+	$(Q)missing=""; for p in $(DEBIAN_PKGS); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "kvmbus: installing missing Debian packages:$$missing"; \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
