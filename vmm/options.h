@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Command line: `kvmbus run [options]`, `kvmbus --help`, `kvmbus --version`.
+ * Command line: `kvmbus run [options]`, `kvmbus scenarios`, `kvmbus --help`,
+ * `kvmbus --version`.
  * Parsing is pure (no I/O besides the error text) so unit tests drive it.
  */
 #ifndef KVMBUS_OPTIONS_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "firmware/memmap.h"
+#include "vmm/scenario.h"
 #include "vmm/trace.h"
 
 #define KVMBUS_VERSION_STRING "0.1.0"
@@ -20,6 +22,15 @@
 #define KVMBUS_CMDLINE_MAX 2048
 /* Longest --timeout: one day. */
 #define KVMBUS_MAX_TIMEOUT_S 86400u
+/* --vpci: PCI pass-through buses the host offers. */
+#define KVMBUS_MAX_VPCI_BUSES 2u
+#define KVMBUS_DEFAULT_VPCI_BUSES 1u
+/* --fb-base must leave room in the low gap for the smallest range Linux
+ * reserves at the framebuffer base (facts §8.6), aligned as hyperv_drm
+ * aligns VRAM (§9.4), or the first kernel could not place its VRAM
+ * there at all. */
+#define KVMBUS_FB_MIN_SIZE (8ull << 20)
+#define KVMBUS_FB_ALIGN (1ull << 20)
 
 /* The process exit status, as documented by --help. */
 enum kvmbus_exit {
@@ -34,6 +45,18 @@ enum kvmbus_command {
 	CMD_RUN,
 	CMD_HELP,
 	CMD_VERSION,
+	CMD_SCENARIOS,                /* list the presets, one line each */
+};
+
+/* Bits of kvmbus_options.explicit_knobs: the scenario knobs the command
+ * line set itself, which the --scenario preset must then leave alone. */
+enum kvmbus_knob {
+	KNOB_BOOT = 1u << 0,
+	KNOB_FB_BASE = 1u << 1,
+	KNOB_CRASH_FB_RESERVE = 1u << 2,
+	KNOB_CRASH_CONFIG_WINDOW = 1u << 3,
+	KNOB_CRASH_LOAD_ORDER = 1u << 4,
+	KNOB_VPCI_BUSES = 1u << 5,
 };
 
 struct kvmbus_options {
@@ -48,6 +71,20 @@ struct kvmbus_options {
 	struct memmap_range low_mmio;
 	struct memmap_range high_mmio;
 	const char *bootargs;         /* handed to the guest in /chosen */
+
+	/* Scenario: the preset, then the knobs with explicit options
+	 * applied over the preset whatever their order. */
+	const struct scenario *scenario; /* never NULL; default "normal" */
+	struct scenario_knobs knobs;
+	uint64_t fb_base;             /* first-boot framebuffer base; 0 = none;
+				       * default: the low MMIO base */
+	unsigned vpci_buses;          /* 0..KVMBUS_MAX_VPCI_BUSES; default 1 */
+	unsigned explicit_knobs;      /* KNOB_* bits set on the command line */
+
+	/* Reports after the run. */
+	const char *screenshot_path;  /* PNG of the guest screen; NULL = none */
+	bool mmio_map;                /* print the MMIO map on stdout */
+	const char *mmio_map_svg_path; /* also as SVG; NULL = text only */
 };
 
 /* Fill defaults, then parse argv (argv[0] is the program).  Returns 0,
@@ -60,6 +97,12 @@ int options_parse(struct kvmbus_options *o, int argc, char **argv,
 int options_parse_size(const char *s, uint64_t *out);
 /* "BASE,SIZE" with the number syntax of options_parse_size.  0 or -1. */
 int options_parse_range(const char *s, struct memmap_range *out);
+/* A name for the run, for summaries and titles: the preset's name, then
+ * the knobs the command line set to other values than the preset's, e.g.
+ * "kdump (--fb-reserve=fallback, --vpci=2)".  Returns what snprintf
+ * returns. */
+int options_scenario_label(const struct kvmbus_options *o, char *buf,
+			   size_t len);
 /* The full --help text. */
 void options_print_help(FILE *f);
 
