@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kvmbus: run a guest on KVM with a user-space Hyper-V VMBus host.
+ *
+ *   kvmbus --help | --version | run [options]
+ *
+ * Exit statuses (constants in vmm/vm.h):
+ *   0  KVMBUS_EXIT_PASS        the guest reported PASS on KVMBUS_PORT_EXIT
+ *   1  KVMBUS_EXIT_HOST_ERROR  usage error or host-side failure: bad option,
+ *                              no /dev/kvm, a KVM ioctl failed, bad kernel file
+ *   2  KVMBUS_EXIT_GUEST_FAIL  the guest reported FAIL, crashed (triple
+ *                              fault, emulation failure, ...), or stopped
+ *                              without reporting
+ *   4  KVMBUS_EXIT_TIMEOUT     --timeout expired
+ *
+ * This file stays thin: parse, build the machine, plug in the services,
+ * run, turn the verdict into the exit status.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmbus/vmbus.h"
+#include "vmm/log.h"
+#include "vmm/options.h"
+#include "vmm/trace.h"
+#include "vmm/vm.h"
+
+#define DEFAULT_KERNEL_NAME "kvmbus-guest.elf"
+
+/* The guest test kernel is built next to the program: look for it in the
+ * directory of /proc/self/exe, wherever kvmbus is started from. */
+static int default_kernel_path(char *out, size_t outlen)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	int len = snprintf(out, outlen, "%s/%s", exe, DEFAULT_KERNEL_NAME);
+	return len < 0 || (size_t)len >= outlen ? -1 : 0;
+}
+
+/* The VMBus services this machine offers, in offer order. */
+static int register_services(struct vm *vm)
+{
+	int idx = vmbus_register_service(vm->bus, &(struct vmbus_service){
+		.name = "echo",
+		.class_id = VMBUS_CLASS_ECHO,
+		.instance_id = VMBUS_ECHO_INSTANCE,
+		.ops = &vmbus_echo_ops,
+	});
+	if (idx < 0) {
+		log_err("cannot register the echo service");
+		return -1;
+	}
+	return 0;
+}
+
+static int run(struct kvmbus_options *o)
+{
+	char kernel[PATH_MAX];
+
+	if (!o->kernel) {
+		if (default_kernel_path(kernel, sizeof(kernel)) < 0) {
+			log_err("cannot locate the default guest kernel "
+				"(use --kernel)");
+			return KVMBUS_EXIT_HOST_ERROR;
+		}
+		o->kernel = kernel;
+	}
+	if (o->trace && trace_open(o->trace_path, o->trace_format) < 0) {
+		log_err("cannot open trace output '%s': %s",
+			o->trace_path ? o->trace_path : "-", strerror(errno));
+		return KVMBUS_EXIT_HOST_ERROR;
+	}
+
+	int status = KVMBUS_EXIT_HOST_ERROR;
+	struct vm *vm = vm_create(o);
+	if (vm && register_services(vm) == 0)
+		status = vm_run(vm);
+	vm_destroy(vm);
+	if (o->trace)
+		trace_close();
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct kvmbus_options o;
+	char err[256];
+
+	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kvmbus: %s\nTry 'kvmbus --help'.\n", err);
+		return KVMBUS_EXIT_HOST_ERROR;
+	}
+	switch (o.command) {
+	case CMD_HELP:
+		options_print_help(stdout);
+		return 0;
+	case CMD_VERSION:
+		printf("kvmbus %s\n", KVMBUS_VERSION_STRING);
+		return 0;
+	case CMD_RUN:
+	default:
+		return run(&o);
+	}
+}
