@@ -46,7 +46,8 @@ struct vmbus_service_ops {
 	void (*close)(void *svc, struct vmbus_channel *ch);
 	/* The guest signalled: drain what the ring holds. */
 	void (*signal)(void *svc, struct vmbus_channel *ch);
-	/* The guest's VMBus connection ended (UNLOAD or new INITIATE_CONTACT).
+	/* The guest's VMBus connection ended (UNLOAD; a second
+	 * INITIATE_CONTACT while connected is refused, not a reset).
 	 * Per-connection state goes; claims the host keeps across boots
 	 * (e.g. VRAM) stay.  May be NULL. */
 	void (*reset)(void *svc);
@@ -76,9 +77,13 @@ void vmbus_host_destroy(struct vmbus_host *h);
  * or -1 when full. */
 int vmbus_register_service(struct vmbus_host *h, const struct vmbus_service *svc);
 /* Host-initiated hot-remove: RESCIND_CHANNELOFFER for the service's
- * channel (closing it first if open).  0, or -1 if not offered. */
+ * channel (closing it first if open).  0, or -1 if not offered (a
+ * service not offered yet is withdrawn all the same: never offered). */
 int vmbus_rescind(struct vmbus_host *h, int service_index);
 const struct vmbus_stats *vmbus_host_stats(const struct vmbus_host *h);
+/* The VM was reset without an UNLOAD: drop the connection as UNLOAD
+ * does (channels closed, GPADLs gone, services reset), sending nothing. */
+void vmbus_host_reset(struct vmbus_host *h);
 /* Connected (INITIATE_CONTACT accepted and not unloaded)? */
 bool vmbus_host_connected(const struct vmbus_host *h);
 
@@ -99,11 +104,15 @@ void vmbus_chan_consume(struct vmbus_channel *ch);
 /* Write a packet into the host->guest ring and signal the guest if the
  * rules say so.  0 = sent; -1 = no room now (pending_send_sz is armed:
  * the service will be signalled again when the guest frees space);
- * -2 = channel not open or broken. */
+ * -2 = channel not open or broken, or len > vmbus_chan_max_payload(). */
 int vmbus_chan_send(struct vmbus_channel *ch, uint16_t type, uint16_t flags,
 		    uint64_t trans_id, const void *payload, uint32_t len);
 /* Room for a packet of `len` payload bytes right now? */
 bool vmbus_chan_can_send(const struct vmbus_channel *ch, uint32_t len);
+/* The largest payload the host->guest ring of this channel can ever take
+ * (its data area minus descriptor, trailer and the slot kept free);
+ * 0 when the channel is not open or broken. */
+uint32_t vmbus_chan_max_payload(const struct vmbus_channel *ch);
 
 /* The echo service: returns every in-band packet unchanged (same type
  * and transaction id).  Its ctx may be NULL. */
