@@ -60,7 +60,7 @@ kvm_test() { # NAME FUNC
 t_help() {
 	run "$1" 0 --help || return
 	expect "$1" "$out/$1.log" '--kernel' '--mem' '--cpus' '--trace' '--trace-format' \
-		'--timeout' '--low-mmio' '--high-mmio' '--cmdline' 'exit' && pass "$1"
+		'--timeout' '--low-mmio' '--high-mmio' '--cmdline' '[Ee]xit status' && pass "$1"
 }
 t_version() {
 	run "$1" 0 --version || return
