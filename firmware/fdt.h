@@ -10,13 +10,18 @@
 #include <stdint.h>
 
 #include "firmware/memmap.h"
+#include "vmm/scenario.h"
 
 struct platform_desc {
 	const struct memmap *map;
 	unsigned nr_cpus;
-	uint64_t fb_base;             /* 0 = no framebuffer reported */
+	uint64_t fb_base;             /* first boot; 0 = no framebuffer */
 	uint64_t fb_size;
 	const char *bootargs;         /* may be NULL */
+	/* Boot mode and crash-kernel policies, written as strings to
+	 * /chosen (zeroed: one normal boot). */
+	struct scenario_knobs knobs;
+	unsigned vpci_buses;          /* PCI pass-through buses offered */
 };
 
 /* Build the blob into buf (at most len bytes).  Returns the blob size,

@@ -82,6 +82,22 @@ static void run_with_defaults(void **state)
 	assert_int_equal(opts.high_mmio.base, MEMMAP_DEFAULT_HIGH_MMIO_BASE);
 	assert_int_equal(opts.high_mmio.size, MEMMAP_DEFAULT_HIGH_MMIO_SIZE);
 	assert_null(opts.bootargs);
+
+	/* Scenario knobs: the "normal" preset, the framebuffer at the low
+	 * MMIO base as on Gen2, one PCI bus, no reports. */
+	assert_non_null(opts.scenario);
+	assert_string_equal(opts.scenario->name, "normal");
+	assert_int_equal(opts.knobs.boot, SCENARIO_BOOT_NORMAL);
+	assert_int_equal(opts.knobs.crash_fb_reserve, SCENARIO_FB_RESERVE_NONE);
+	assert_int_equal(opts.knobs.crash_config_window,
+			 SCENARIO_CONFIG_WINDOW_LEGACY);
+	assert_int_equal(opts.knobs.crash_load_order, SCENARIO_LOAD_PCI_FIRST);
+	assert_int_equal(opts.fb_base, MEMMAP_DEFAULT_LOW_MMIO_BASE);
+	assert_int_equal(opts.vpci_buses, 1);
+	assert_int_equal(opts.explicit_knobs, 0);
+	assert_null(opts.screenshot_path);
+	assert_false(opts.mmio_map);
+	assert_null(opts.mmio_map_svg_path);
 }
 
 static void help_and_version_commands(void **state)
@@ -134,6 +150,272 @@ static void every_option_in_both_forms(void **state)
 	assert_int_equal(opts.low_mmio.base, 0x80000000ull);
 	assert_int_equal(opts.high_mmio.size, 0x40000000ull);
 	assert_string_equal(opts.bootargs, "a=b c");
+}
+
+static void scenario_options_in_both_forms(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("run", "--scenario", "kdump", "--boot", "normal",
+			       "--fb-base", "0xC8000000", "--fb-reserve", "lfb",
+			       "--config-window", "high", "--load-order",
+			       "video-first", "--vpci", "2", "--screenshot",
+			       "screen.png", NULL), 0);
+	assert_string_equal(opts.scenario->name, "kdump");
+	assert_int_equal(opts.knobs.boot, SCENARIO_BOOT_NORMAL);
+	assert_int_equal(opts.fb_base, 0xC8000000ull);
+	assert_int_equal(opts.knobs.crash_fb_reserve, SCENARIO_FB_RESERVE_LFB);
+	assert_int_equal(opts.knobs.crash_config_window,
+			 SCENARIO_CONFIG_WINDOW_HIGH);
+	assert_int_equal(opts.knobs.crash_load_order,
+			 SCENARIO_LOAD_VIDEO_FIRST);
+	assert_int_equal(opts.vpci_buses, 2);
+	assert_string_equal(opts.screenshot_path, "screen.png");
+	assert_int_equal(opts.explicit_knobs,
+			 KNOB_BOOT | KNOB_FB_BASE | KNOB_CRASH_FB_RESERVE |
+			 KNOB_CRASH_CONFIG_WINDOW | KNOB_CRASH_LOAD_ORDER |
+			 KNOB_VPCI_BUSES);
+
+	assert_int_equal(parse("--scenario=kdump-config-high", "--boot=kdump",
+			       "--fb-base=0", "--fb-reserve=fallback",
+			       "--config-window=legacy",
+			       "--load-order=pci-first", "--vpci=0",
+			       "--screenshot=s.png", "run", NULL), 0);
+	assert_string_equal(opts.scenario->name, "kdump-config-high");
+	assert_int_equal(opts.knobs.boot, SCENARIO_BOOT_KDUMP);
+	assert_int_equal(opts.fb_base, 0);
+	assert_int_equal(opts.knobs.crash_fb_reserve,
+			 SCENARIO_FB_RESERVE_FALLBACK);
+	assert_int_equal(opts.knobs.crash_config_window,
+			 SCENARIO_CONFIG_WINDOW_LEGACY);
+	assert_int_equal(opts.knobs.crash_load_order, SCENARIO_LOAD_PCI_FIRST);
+	assert_int_equal(opts.vpci_buses, 0);
+	assert_string_equal(opts.screenshot_path, "s.png");
+}
+
+static void presets_set_the_knobs(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < scenario_count(); i++) {
+		const struct scenario *s = scenario_at(i);
+
+		assert_int_equal(parse("run", "--scenario", s->name, NULL), 0);
+		assert_ptr_equal(opts.scenario, s);
+		assert_memory_equal(&opts.knobs, &s->knobs,
+				    sizeof(opts.knobs));
+		assert_int_equal(opts.fb_base,
+				 scenario_fb_base(s->fb_placement,
+						  opts.low_mmio));
+		assert_int_equal(opts.vpci_buses, 1);
+		assert_int_equal(opts.explicit_knobs, 0);
+	}
+	assert_int_equal(parse("run", "--scenario", "kdump-fb-fallback", NULL),
+			 0);
+	assert_int_equal(opts.knobs.boot, SCENARIO_BOOT_KDUMP);
+	assert_int_equal(opts.knobs.crash_fb_reserve,
+			 SCENARIO_FB_RESERVE_FALLBACK);
+	assert_int_equal(opts.fb_base, 0xC0000000ull);
+	/* A later --scenario replaces an earlier one. */
+	assert_int_equal(parse("run", "--scenario", "kdump-config-high",
+			       "--scenario", "kdump-video-first", NULL), 0);
+	assert_string_equal(opts.scenario->name, "kdump-video-first");
+	assert_int_equal(opts.knobs.crash_config_window,
+			 SCENARIO_CONFIG_WINDOW_LEGACY);
+	assert_int_equal(opts.knobs.crash_load_order,
+			 SCENARIO_LOAD_VIDEO_FIRST);
+}
+
+static void explicit_knobs_beat_the_preset_in_any_order(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("run", "--fb-reserve", "fallback", "--scenario",
+			       "kdump", NULL), 0);
+	assert_int_equal(opts.knobs.crash_fb_reserve,
+			 SCENARIO_FB_RESERVE_FALLBACK);
+	assert_int_equal(opts.knobs.boot, SCENARIO_BOOT_KDUMP);
+	assert_int_equal(parse("run", "--scenario", "kdump", "--fb-reserve",
+			       "fallback", NULL), 0);
+	assert_int_equal(opts.knobs.crash_fb_reserve,
+			 SCENARIO_FB_RESERVE_FALLBACK);
+
+	/* Even a knob set to what the default already is. */
+	assert_int_equal(parse("run", "--fb-reserve", "none", "--scenario",
+			       "kdump-fb-fallback", NULL), 0);
+	assert_int_equal(opts.knobs.crash_fb_reserve, SCENARIO_FB_RESERVE_NONE);
+	assert_int_equal(parse("run", "--boot", "normal", "--scenario",
+			       "kdump", NULL), 0);
+	assert_int_equal(opts.knobs.boot, SCENARIO_BOOT_NORMAL);
+	assert_int_equal(parse("run", "--config-window", "legacy",
+			       "--load-order", "pci-first", "--scenario",
+			       "kdump-config-high", "--scenario",
+			       "kdump-video-first", NULL), 0);
+	assert_int_equal(opts.knobs.crash_config_window,
+			 SCENARIO_CONFIG_WINDOW_LEGACY);
+	assert_int_equal(opts.knobs.crash_load_order, SCENARIO_LOAD_PCI_FIRST);
+	assert_int_equal(parse("run", "--fb-base", "0", "--scenario",
+			       "kdump-fb-fallback-miss", NULL), 0);
+	assert_int_equal(opts.fb_base, 0);
+	/* Without --scenario the knobs stand alone on "normal". */
+	assert_int_equal(parse("run", "--boot", "kdump", "--config-window",
+			       "high", NULL), 0);
+	assert_string_equal(opts.scenario->name, "normal");
+	assert_int_equal(opts.knobs.boot, SCENARIO_BOOT_KDUMP);
+	assert_int_equal(opts.knobs.crash_config_window,
+			 SCENARIO_CONFIG_WINDOW_HIGH);
+}
+
+/* The framebuffer follows the low gap whatever the order of --low-mmio,
+ * and the "miss" preset sits just past the fallback's reach there. */
+static void fb_base_follows_the_low_gap(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("run", "--low-mmio", "0x80000000,1G", NULL), 0);
+	assert_int_equal(opts.fb_base, 0x80000000ull);
+	assert_int_equal(parse("run", "--scenario", "kdump-fb-fallback-miss",
+			       NULL), 0);
+	assert_int_equal(opts.fb_base, 0xC0000000ull + 128 * MiB);
+	assert_int_equal(parse("run", "--scenario", "kdump-fb-fallback-miss",
+			       "--low-mmio", "0x80000000,1G", NULL), 0);
+	assert_int_equal(opts.fb_base, 0x80000000ull + 128 * MiB);
+	/* Near 4 GiB the fallback is shorter: (4G - 0xF8000000) / 2. */
+	assert_int_equal(parse("--low-mmio", "0xF8000000,0x6C00000", "run",
+			       "--scenario=kdump-fb-fallback-miss", NULL), 0);
+	assert_int_equal(opts.fb_base, 0xF8000000ull + 64 * MiB);
+	/* A gap too small to hold the framebuffer past the reach. */
+	expect_error("--scenario kdump-fb-fallback-miss", "does not fit",
+		     "run", "--scenario", "kdump-fb-fallback-miss",
+		     "--low-mmio", "0xC0000000,128M", NULL);
+	/* The same gap is fine for the framebuffer at its base. */
+	assert_int_equal(parse("run", "--scenario", "kdump-fb-fallback",
+			       "--low-mmio", "0xC0000000,128M", NULL), 0);
+}
+
+static void fb_base_must_fit_the_low_gap(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("run", "--fb-base", "3G", NULL), 0);
+	assert_int_equal(opts.fb_base, 0xC0000000ull);
+	/* The last 8M of the gap, and no framebuffer at all. */
+	assert_int_equal(parse("run", "--fb-base", "0xFE400000", NULL), 0);
+	assert_int_equal(parse("run", "--fb-base", "0", NULL), 0);
+	assert_int_equal(opts.fb_base, 0);
+
+	expect_error("--fb-base", "multiple of 1M", "run", "--fb-base",
+		     "0xC0080000", NULL);
+	expect_error("--fb-base", "does not fit", "run", "--fb-base",
+		     "0xFE500000", NULL);
+	expect_error("--fb-base", "[0xc0000000, 0xfec00000)", "run",
+		     "--fb-base", "0xB0000000", NULL);
+	expect_error("--fb-base", "does not fit", "run", "--fb-base",
+		     "0xFFFFFFFFFFF00000", NULL);
+	/* Checked against the gap given, before or after it. */
+	expect_error("--fb-base", "--low-mmio", "run", "--fb-base", "3G",
+		     "--low-mmio", "0x80000000,256M", NULL);
+	assert_int_equal(parse("run", "--fb-base", "0x88000000", "--low-mmio",
+			       "0x80000000,256M", NULL), 0);
+	expect_error("--fb-base", "'base'", "run", "--fb-base", "base", NULL);
+	expect_error("--fb-base", "''", "run", "--fb-base=", NULL);
+}
+
+static void scenario_option_errors(void **state)
+{
+	(void)state;
+	expect_error("--scenario", "unknown scenario 'nope'", "run",
+		     "--scenario", "nope", NULL);
+	expect_error("--scenario", "kvmbus scenarios", "run", "--scenario=",
+		     NULL);
+	expect_error("--boot", "'crash'", "run", "--boot", "crash", NULL);
+	expect_error("--boot", "'kdump'", "run", "--boot", "KDUMP", NULL);
+	expect_error("--fb-reserve", "'fallback'", "run", "--fb-reserve",
+		     "2026", NULL);
+	expect_error("--config-window", "'high'", "run", "--config-window",
+		     "above-4g", NULL);
+	expect_error("--load-order", "'video-first'", "run", "--load-order",
+		     "video", NULL);
+	expect_error("--vpci", "0..2", "run", "--vpci", "3", NULL);
+	expect_error("--vpci", "'-1'", "run", "--vpci=-1", NULL);
+	expect_error("--vpci", "'one'", "run", "--vpci", "one", NULL);
+	expect_error("--scenario", "missing value", "run", "--scenario", NULL);
+	expect_error("--screenshot", "empty", "run", "--screenshot=", NULL);
+	expect_error("--screenshot", "missing value", "run", "--screenshot",
+		     NULL);
+}
+
+static void mmio_map_takes_an_svg_file(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("run", "--mmio-map", NULL), 0);
+	assert_true(opts.mmio_map);
+	assert_null(opts.mmio_map_svg_path);
+	assert_int_equal(parse("run", "--mmio-map=map.svg", NULL), 0);
+	assert_true(opts.mmio_map);
+	assert_string_equal(opts.mmio_map_svg_path, "map.svg");
+	assert_int_equal(parse("run", "--mmio-map", "out/Map.SVG", NULL), 0);
+	assert_string_equal(opts.mmio_map_svg_path, "out/Map.SVG");
+	/* "=" takes any name; after a space only an .svg file is taken, so
+	 * "--mmio-map run" keeps its command. */
+	assert_int_equal(parse("run", "--mmio-map=map.txt", NULL), 0);
+	assert_string_equal(opts.mmio_map_svg_path, "map.txt");
+	assert_int_equal(parse("--mmio-map", "run", NULL), 0);
+	assert_int_equal(opts.command, CMD_RUN);
+	assert_true(opts.mmio_map);
+	assert_null(opts.mmio_map_svg_path);
+	expect_error("unexpected argument", "'map.txt'", "run", "--mmio-map",
+		     "map.txt", NULL);
+	expect_error("unexpected argument", "'.svg'", "run", "--mmio-map",
+		     ".svg", NULL);
+	expect_error("--mmio-map", "empty", "run", "--mmio-map=", NULL);
+}
+
+static void scenarios_command(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("scenarios", NULL), 0);
+	assert_int_equal(opts.command, CMD_SCENARIOS);
+	assert_int_equal(parse("scenarios", "--help", NULL), 0);
+	assert_int_equal(opts.command, CMD_HELP);
+	expect_error("'scenarios' takes no options", "'--mem'", "scenarios",
+		     "--mem", "1G", NULL);
+	expect_error("'scenarios' takes no options", "'--scenario'",
+		     "--scenario", "kdump", "scenarios", NULL);
+	expect_error("unexpected argument", "'run'", "scenarios", "run", NULL);
+	/* A near miss is not the command. */
+	expect_error("unknown command", "'scenario'", "scenario", NULL);
+}
+
+static void scenario_label_names_the_overrides(void **state)
+{
+	char label[200];
+
+	(void)state;
+	assert_int_equal(parse("run", NULL), 0);
+	options_scenario_label(&opts, label, sizeof(label));
+	assert_string_equal(label, "normal");
+
+	/* Options that repeat the preset change nothing worth naming. */
+	assert_int_equal(parse("run", "--scenario", "kdump", "--boot", "kdump",
+			       "--vpci", "1", "--fb-base", "0xC0000000", NULL),
+			 0);
+	options_scenario_label(&opts, label, sizeof(label));
+	assert_string_equal(label, "kdump");
+
+	assert_int_equal(parse("run", "--vpci", "2", "--fb-reserve", "fallback",
+			       "--scenario", "kdump", NULL), 0);
+	options_scenario_label(&opts, label, sizeof(label));
+	assert_string_equal(label, "kdump (--fb-reserve=fallback, --vpci=2)");
+
+	assert_int_equal(parse("run", "--boot", "kdump", "--fb-base", "0",
+			       "--config-window", "high", "--load-order",
+			       "video-first", NULL), 0);
+	int n = options_scenario_label(&opts, label, sizeof(label));
+	assert_string_equal(label, "normal (--boot=kdump, --fb-base=0x0, "
+			    "--config-window=high, --load-order=video-first)");
+	assert_int_equal(n, (int)strlen(label));
+
+	/* Truncation is snprintf's: terminated, full length returned. */
+	char small[8];
+	assert_int_equal(options_scenario_label(&opts, small, sizeof(small)),
+			 n);
+	assert_string_equal(small, "normal ");
 }
 
 static void trace_takes_a_file_only_after_equals(void **state)
@@ -336,6 +618,15 @@ static void help_mentions_everything(void **state)
 		"--trace-format", "text", "json", "--timeout SECONDS",
 		"--low-mmio BASE,SIZE", "--high-mmio BASE,SIZE",
 		"--cmdline STRING",
+		"kvmbus scenarios", "--scenario NAME", "default: normal",
+		"--boot MODE", "'normal'", "'kdump'", "--fb-base ADDR",
+		"0 = none", "the low MMIO base, as on",
+		"--fb-reserve POLICY", "'none'", "'lfb'", "'fallback'",
+		"first kernel always uses", "--config-window WHERE", "'legacy'",
+		"'high'", "default: legacy", "--load-order ORDER", "'pci-first'",
+		"'video-first'", "default: pci-first", "--vpci N", "0..2",
+		"--screenshot FILE", "PNG", "--mmio-map[=FILE]", "SVG",
+		"wherever it stands",
 		"default: 256M", "1..2", "default: 1)", "default: 60",
 		"0 = never", "0xc0000000,0x3ec00000", "0x1000000000,0x20000000",
 		"0xF4", "0 = pass, 1 = fail", "0x3F8", "COM1",
@@ -368,6 +659,15 @@ int main(void)
 		cmocka_unit_test(run_with_defaults),
 		cmocka_unit_test(help_and_version_commands),
 		cmocka_unit_test(every_option_in_both_forms),
+		cmocka_unit_test(scenario_options_in_both_forms),
+		cmocka_unit_test(presets_set_the_knobs),
+		cmocka_unit_test(explicit_knobs_beat_the_preset_in_any_order),
+		cmocka_unit_test(fb_base_follows_the_low_gap),
+		cmocka_unit_test(fb_base_must_fit_the_low_gap),
+		cmocka_unit_test(scenario_option_errors),
+		cmocka_unit_test(mmio_map_takes_an_svg_file),
+		cmocka_unit_test(scenarios_command),
+		cmocka_unit_test(scenario_label_names_the_overrides),
 		cmocka_unit_test(trace_takes_a_file_only_after_equals),
 		cmocka_unit_test(later_options_override_earlier_and_state_resets),
 		cmocka_unit_test(usage_errors),

@@ -68,5 +68,33 @@
 #define KVMBUS_FDT_FB_SIZE        "kvmbus,fb-size"
 /* u32: number of vCPUs. */
 #define KVMBUS_FDT_NR_CPUS        "kvmbus,cpus"
+/* Scenario knobs (vmm/scenario.h), all in /chosen.  The guest acts on
+ * them; none of them states an expected result.
+ * string: "normal" = one kernel; "kdump" = a first kernel, then a crash
+ * kernel that sees framebuffer base 0 (as after kexec). */
+#define KVMBUS_FDT_BOOT           "kvmbus,boot"
+#define   KVMBUS_FDT_BOOT_NORMAL  "normal"
+#define   KVMBUS_FDT_BOOT_KDUMP   "kdump"
+/* string: the crash kernel's framebuffer reservation (facts §8.6); the
+ * first kernel always uses "lfb".  "none": reserve nothing; "lfb":
+ * [lfb_base, +max(lfb_size, 8 MiB)) when lfb_base != 0 (pre-2026);
+ * "fallback": the 2026 rule, from the low MMIO base when lfb_base is 0,
+ * min((4 GiB - start) / 2, 128 MiB) long. */
+#define KVMBUS_FDT_CRASH_FB_RESERVE        "kvmbus,crash-fb-reserve"
+#define   KVMBUS_FDT_FB_RESERVE_NONE       "none"
+#define   KVMBUS_FDT_FB_RESERVE_LFB        "lfb"
+#define   KVMBUS_FDT_FB_RESERVE_FALLBACK   "fallback"
+/* string: where the crash kernel's PCI front-end allocates its 8 KiB
+ * config window (facts §9.4); the first kernel always uses "legacy".
+ * "legacy": min 0 (first fit in the low gap); "high": min 4 GiB. */
+#define KVMBUS_FDT_CRASH_CONFIG_WINDOW     "kvmbus,crash-config-window"
+#define   KVMBUS_FDT_CONFIG_WINDOW_LEGACY  "legacy"
+#define   KVMBUS_FDT_CONFIG_WINDOW_HIGH    "high"
+/* string: which driver the crash kernel probes first. */
+#define KVMBUS_FDT_CRASH_LOAD_ORDER        "kvmbus,crash-load-order"
+#define   KVMBUS_FDT_LOAD_ORDER_PCI_FIRST  "pci-first"
+#define   KVMBUS_FDT_LOAD_ORDER_VIDEO_FIRST "video-first"
+/* u32: number of PCI pass-through buses the host offers (0..2). */
+#define KVMBUS_FDT_VPCI_BUSES     "kvmbus,vpci-buses"
 
 #endif
