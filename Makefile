@@ -17,14 +17,14 @@ V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
 DEBIAN_PKGS := gcc make libc6-dev linux-libc-dev libfdt-dev libcmocka-dev \
-               clang libclang-rt-14-dev pkg-config python3 libpng-dev
+               clang libclang-rt-14-dev pkg-config python3 libpng-dev libseccomp-dev
 
 WARN        := -Wall -Wextra -Werror
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -D_GNU_SOURCE -MMD -MP
 SAN_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -I. -D_GNU_SOURCE -MMD -MP \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
-HOST_LIBS   := -lfdt -lpng -lpthread
+HOST_LIBS   := -lfdt -lpng -lseccomp -lpthread
 
 HOST_SRCS := $(filter-out vmm/main.c,$(sort $(wildcard vmm/*.c firmware/*.c vmbus/*.c pci_front/*.c)))
 HOST_OBJS := $(HOST_SRCS:%.c=$(BUILD)/host/%.o)

@@ -262,6 +262,8 @@ static void on_initiate_contact(struct vmbus_host *h,
 		return;
 	}
 	h->connected = true;
+	if (h->on_connect)
+		h->on_connect(h->on_connect_ctx, m->version);
 	h->offers_sent = false;
 	h->version = m->version;
 	h->target_vcpu = m->target_vcpu;
@@ -452,3 +454,12 @@ const struct hv_bus_ops vmbus_hv_bus_ops = {
 	.signal_event = bus_signal_event,
 	.eom = bus_eom,
 };
+
+void vmbus_host_on_connect(struct vmbus_host *h,
+			   void (*fn)(void *ctx, uint32_t version), void *ctx)
+{
+	pthread_mutex_lock(&h->lock);
+	h->on_connect = fn;
+	h->on_connect_ctx = ctx;
+	pthread_mutex_unlock(&h->lock);
+}

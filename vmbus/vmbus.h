@@ -84,6 +84,11 @@ const struct vmbus_stats *vmbus_host_stats(const struct vmbus_host *h);
 /* The VM was reset without an UNLOAD: drop the connection as UNLOAD
  * does (channels closed, GPADLs gone, services reset), sending nothing. */
 void vmbus_host_reset(struct vmbus_host *h);
+/* Call fn each time the guest's INITIATE_CONTACT is accepted: a new VMBus
+ * connection, i.e. a new guest boot (the MMIO registry stamps claims
+ * with it). */
+void vmbus_host_on_connect(struct vmbus_host *h,
+			   void (*fn)(void *ctx, uint32_t version), void *ctx);
 /* Connected (INITIATE_CONTACT accepted and not unloaded)? */
 bool vmbus_host_connected(const struct vmbus_host *h);
 

@@ -60,6 +60,9 @@ struct vmbus_host {
 	unsigned nr_chan;
 	struct vmbus_gpadl_table gpadls;
 	struct vmbus_stats stats;
+	/* Told of each accepted connection (a new guest "boot"). */
+	void (*on_connect)(void *ctx, uint32_t version);
+	void *on_connect_ctx;
 };
 
 /* Where a control message came from. */

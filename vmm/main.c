@@ -2,7 +2,7 @@
 /*
  * kvmbus: run a guest on KVM with a user-space Hyper-V VMBus host.
  *
- *   kvmbus --help | --version | run [options]
+ *   kvmbus --help | --version | scenarios | run [options]
  *
  * Exit statuses (constants in vmm/vm.h):
  *   0  KVMBUS_EXIT_PASS        the guest reported PASS on KVMBUS_PORT_EXIT
@@ -11,6 +11,9 @@
  *   2  KVMBUS_EXIT_GUEST_FAIL  the guest reported FAIL, crashed (triple
  *                              fault, emulation failure, ...), or stopped
  *                              without reporting
+ *   3  KVMBUS_EXIT_CONFLICT    MMIO conflict reproduced: the guest reported
+ *                              a device refused its MMIO, and the host's
+ *                              registry recorded that overlap refusal
  *   4  KVMBUS_EXIT_TIMEOUT     --timeout expired
  *
  * This file stays thin: parse, build the machine, plug in the services,
@@ -23,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmbus/vmbus.h"
+#include "vmm/devices.h"
 #include "vmm/log.h"
 #include "vmm/options.h"
 #include "vmm/trace.h"
@@ -49,22 +52,6 @@ static int default_kernel_path(char *out, size_t outlen)
 	return len < 0 || (size_t)len >= outlen ? -1 : 0;
 }
 
-/* The VMBus services this machine offers, in offer order. */
-static int register_services(struct vm *vm)
-{
-	int idx = vmbus_register_service(vm->bus, &(struct vmbus_service){
-		.name = "echo",
-		.class_id = VMBUS_CLASS_ECHO,
-		.instance_id = VMBUS_ECHO_INSTANCE,
-		.ops = &vmbus_echo_ops,
-	});
-	if (idx < 0) {
-		log_err("cannot register the echo service");
-		return -1;
-	}
-	return 0;
-}
-
 static int run(struct kvmbus_options *o)
 {
 	char kernel[PATH_MAX];
@@ -84,9 +71,12 @@ static int run(struct kvmbus_options *o)
 	}
 
 	int status = KVMBUS_EXIT_HOST_ERROR;
+	struct devices devices;
 	struct vm *vm = vm_create(o);
-	if (vm && register_services(vm) == 0)
-		status = vm_run(vm);
+	if (vm && devices_create(&devices, vm, o) == 0)
+		status = devices_finish(&devices, vm_run(vm));
+	if (vm)
+		devices_destroy(&devices);
 	vm_destroy(vm);
 	if (o->trace)
 		trace_close();
@@ -108,6 +98,9 @@ int main(int argc, char **argv)
 		return 0;
 	case CMD_VERSION:
 		printf("kvmbus %s\n", KVMBUS_VERSION_STRING);
+		return 0;
+	case CMD_SCENARIOS:
+		scenario_print_list(stdout);
 		return 0;
 	case CMD_RUN:
 	default:

@@ -256,6 +256,8 @@ static int exit_port(struct vm_vcpu *v, uint8_t *data, unsigned size,
 	memcpy(&value, data, sizeof(value));
 	if (value == KVMBUS_GUEST_PASS) {
 		vm_stop(v->vm, VM_VERDICT_PASS);
+	} else if (value == KVMBUS_GUEST_CONFLICT) {
+		vm_stop(v->vm, VM_VERDICT_CONFLICT);
 	} else {
 		if (value != KVMBUS_GUEST_FAIL)
 			log_err("guest wrote unknown verdict 0x%x to the exit "
@@ -281,6 +283,14 @@ static int port_access(struct vm_vcpu *v, uint16_t port, uint8_t *data,
 	}
 	if (port == KVMBUS_PORT_EXIT)
 		return exit_port(v, data, size, out);
+	if (port == KVMBUS_PORT_HOST_REQUEST && out && size == 4 &&
+	    vm->host_request) {
+		uint32_t value;
+
+		memcpy(&value, data, sizeof(value));
+		vm->host_request(vm->host_request_ctx, value);
+		return 0;
+	}
 
 	warn_port_once(vm, port, size, out);
 	if (!out)

@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 #include "firmware/fdt.h"
+#include "vmbus/abi/synthvid_abi.h"
 #include "vmbus/vmbus.h"
 #include "vmm/abi/hv_abi.h"
 #include "vmm/abi/platform_abi.h"
 #include "vmm/boot.h"
 #include "vmm/loader.h"
 #include "vmm/log.h"
+#include "vmm/seccomp.h"
 
 /* Intel VT-x needs a 3-page TSS and a one-page identity map somewhere in
  * guest-physical space that is not RAM; these sit in the platform region
@@ -49,6 +51,8 @@ int vm_verdict_exit_status(enum vm_verdict v)
 	switch (v) {
 	case VM_VERDICT_PASS:
 		return KVMBUS_EXIT_PASS;
+	case VM_VERDICT_CONFLICT:
+		return KVMBUS_EXIT_CONFLICT;
 	case VM_VERDICT_TIMEOUT:
 		return KVMBUS_EXIT_TIMEOUT;
 	case VM_VERDICT_HOST_ERROR:
@@ -248,9 +252,13 @@ static int load_guest(struct vm *vm, const struct kvmbus_options *o)
 	struct platform_desc pd = {
 		.map = &vm->map,
 		.nr_cpus = vm->nr_cpus,
-		.fb_base = 0,
-		.fb_size = 0,
+		/* The framebuffer the platform reports at first boot (Gen2:
+		 * the EFI GOP base); its size is the synthvid VRAM. */
+		.fb_base = o->fb_base,
+		.fb_size = o->fb_base ? (uint64_t)SYNTHVID_DEFAULT_MMIO_MB << 20 : 0,
 		.bootargs = o->bootargs,
+		.knobs = o->knobs,
+		.vpci_buses = o->vpci_buses,
 	};
 	if (!fdt) {
 		log_err("guest RAM does not cover the device-tree area");
@@ -623,6 +631,18 @@ static void report_verdict(struct vm *vm, enum vm_verdict v)
 int vm_run(struct vm *vm)
 {
 	unsigned started = 0;
+
+	/* Setup is over and no guest code has run yet: from here kvmbus
+	 * needs only the few calls vmm/seccomp.c allows, and the vCPU
+	 * threads created below inherit the filter. */
+	if (!vm->no_seccomp) {
+		char err[256];
+		if (sandbox_install(err, sizeof(err)) < 0) {
+			log_err("cannot enter the sandbox: %s (--no-seccomp "
+				"runs without it)", err);
+			return KVMBUS_EXIT_HOST_ERROR;
+		}
+	}
 
 	for (unsigned i = 0; i < vm->nr_cpus; i++) {
 		pthread_mutex_lock(&vm->lock);

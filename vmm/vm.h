@@ -36,6 +36,7 @@ struct vmbus_host;
 #define KVMBUS_EXIT_PASS        0
 #define KVMBUS_EXIT_HOST_ERROR  1
 #define KVMBUS_EXIT_GUEST_FAIL  2
+#define KVMBUS_EXIT_CONFLICT    3
 #define KVMBUS_EXIT_TIMEOUT     4
 
 /* How the run ended.  The first verdict recorded wins. */
@@ -43,6 +44,7 @@ enum vm_verdict {
 	VM_VERDICT_NONE = 0,          /* still running */
 	VM_VERDICT_PASS,              /* guest wrote PASS to the exit port */
 	VM_VERDICT_FAIL,              /* guest wrote FAIL (or garbage) */
+	VM_VERDICT_CONFLICT,          /* guest: a device's MMIO was refused */
 	VM_VERDICT_CRASH,             /* triple fault, emulation failure, ... */
 	VM_VERDICT_STOPPED,           /* halted without reporting */
 	VM_VERDICT_HOST_ERROR,        /* a KVM ioctl failed */
@@ -93,6 +95,9 @@ struct vm {
 	uint64_t entry;               /* guest ELF entry point */
 	unsigned timeout_s;
 	bool sync_regs;               /* KVM_CAP_SYNC_REGS usable */
+	/* Skip the seccomp sandbox vm_run() enters (vmm/seccomp.h); set
+	 * from --no-seccomp, for debugging only. */
+	bool no_seccomp;
 	struct kvm_cpuid2 *supported_cpuid;
 
 	struct vm_vcpu vcpu[KVMBUS_MAX_CPUS];
@@ -104,6 +109,10 @@ struct vm {
 	struct mmio_bus mmio;
 	struct serial com1;
 	struct vm_extra_mem extra[VM_MAX_EXTRA_SLOTS];
+	/* A 32-bit OUT to KVMBUS_PORT_HOST_REQUEST (scenario steps); set by
+	 * the device layer, called under `lock`. */
+	void (*host_request)(void *ctx, uint32_t value);
+	void *host_request_ctx;
 	uint8_t warned_ports[65536 / 8];
 	uint32_t warned_msrs[VM_MAX_WARNED_MSRS];
 	unsigned nr_warned_msrs;

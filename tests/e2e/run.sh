@@ -138,6 +138,63 @@ EOF
 	then pass "$1"; else fail "$1: JSON Lines check" "$out/$1.check"; fi
 }
 
+
+# ---- PCI pass-through (issue: VPCI) -----------------------------------------
+t_vpci_two_buses() {
+	run "$1" 0 run --vpci 2 || return
+	tap_ok "$1" "$out/$1.log" &&
+		expect "$1" "$out/$1.log" 'ok [0-9]+ .*vpci0.*(vendor|ID)' 'ok [0-9]+ .*vpci1.*(vendor|ID)' \
+			'ok [0-9]+ .*scratch' 'no two claims overlap' && pass "$1"
+}
+t_vpci_hot_remove() {
+	run "$1" 0 run || return
+	expect "$1" "$out/$1.log" 'ok [0-9]+ .*(hot-remove|eject)' && pass "$1"
+}
+t_cfgwin_over_vram() {
+	run "$1" 0 run --cmdline "test=cfgwin-over-vram" || return
+	expect "$1" "$out/$1.log" 'PCI Pass-through VSP failed D0 Entry with status c0370048' \
+		'D0 entry refused.*0xc0370048' && pass "$1"
+}
+t_trace_vpci() {
+	run "$1" 0 run --trace="$out/$1.trace" || return
+	expect "$1" "$out/$1.trace" 'PCI_QUERY_PROTOCOL_VERSION' 'PCI_BUS_D0ENTRY.*mmio_base' \
+		'PCI_BUS_RELATIONS' 'PCI_RESOURCES_ASSIGNED' 'SYNTHVID_VRAM_LOCATION' && pass "$1"
+}
+
+# ---- the kdump scenarios (issue: synthvid + scenarios) ---------------------
+t_scenarios_list() {
+	run "$1" 0 scenarios || return
+	expect "$1" "$out/$1.log" '^normal ' '^kdump ' '^kdump-fb-fallback ' '^kdump-fb-fallback-miss ' \
+		'^kdump-config-high ' '^kdump-video-first ' && pass "$1"
+}
+scenario() { # NAME SCENARIO STATUS
+	local name=$1 sc=$2 want=$3
+	run "$name" "$want" run --scenario "$sc" || return
+	if [ "$want" -eq 3 ]; then
+		expect "$name" "$out/$name.log" 'PCI Pass-through VSP failed D0 Entry with status c0370048' \
+			"kvmbus: (scenario )?$sc.*MMIO conflict reproduced.*config window.*overlaps.*VRAM" &&
+			pass "$name"
+	else
+		expect "$name" "$out/$name.log" "kvmbus: (scenario )?$sc.*every device came up" && pass "$name"
+	fi
+}
+t_sc_normal() { scenario "$1" normal 0; }
+t_sc_kdump() { scenario "$1" kdump 3; }
+t_sc_fallback() { scenario "$1" kdump-fb-fallback 0; }
+t_sc_fallback_miss() { scenario "$1" kdump-fb-fallback-miss 3; }
+t_sc_config_high() { scenario "$1" kdump-config-high 0; }
+t_sc_video_first() { scenario "$1" kdump-video-first 0; }
+
+t_screenshot_and_svg() {
+	run "$1" 3 run --scenario kdump --screenshot "$out/$1.png" --mmio-map="$out/$1.svg" || return
+	if python3 "$(dirname "$0")/check_png_svg.py" "$out/$1.png" "$out/$1.svg" "$out/$1.log" \
+		>"$out/$1.check" 2>&1; then
+		expect "$1" "$out/$1.log" 'low +MMIO gap' '!' && pass "$1"
+	else
+		fail "$1: screenshot/SVG check" "$out/$1.check"
+	fi
+}
+
 t_help help
 t_version version
 t_bad_options bad-options
@@ -148,6 +205,18 @@ kvm_test guest-failure-exit-2 t_guest_failure
 kvm_test timeout-exit-4 t_timeout
 kvm_test trace-text t_trace_text
 kvm_test trace-json t_trace_json
+kvm_test vpci-two-buses t_vpci_two_buses
+kvm_test vpci-hot-remove t_vpci_hot_remove
+kvm_test cfgwin-over-vram-refused t_cfgwin_over_vram
+kvm_test trace-vpci-synthvid t_trace_vpci
+t_scenarios_list scenarios-list
+kvm_test scenario-normal t_sc_normal
+kvm_test scenario-kdump-exit-3 t_sc_kdump
+kvm_test scenario-kdump-fb-fallback t_sc_fallback
+kvm_test scenario-kdump-fb-fallback-miss-exit-3 t_sc_fallback_miss
+kvm_test scenario-kdump-config-high t_sc_config_high
+kvm_test scenario-kdump-video-first t_sc_video_first
+kvm_test screenshot-png-and-svg t_screenshot_and_svg
 
 if [ "$have_kvm" -eq 0 ]; then
 	echo "################################################################"

@@ -26,6 +26,10 @@
 #define KVMBUS_PORT_EXIT          0xF4u
 #define   KVMBUS_GUEST_PASS       0u   /* every check passed  -> exit 0 */
 #define   KVMBUS_GUEST_FAIL       1u   /* some check failed   -> exit 2 */
+/* A device did not come up because the host refused its MMIO (PCI D0
+ * entry refused).  kvmbus exits 3 ("MMIO conflict reproduced") only if its
+ * own registry recorded that overlap refusal; otherwise 2. */
+#define   KVMBUS_GUEST_CONFLICT   2u
 /* Hypercall trap: the stub kvmbus writes into the guest's hypercall page
  * is "out %al, $KVMBUS_PORT_HYPERCALL; ret".  RCX/RDX/R8 are the Hyper-V
  * hypercall registers; the VMM puts the result word in RAX. */
