@@ -769,14 +769,18 @@ void options_print_help(FILE *f)
 "K, M or G suffix (powers of 1024).\n"
 "\n"
 "Guest ports:\n"
-"  0xF4   result port: one 32-bit OUT ends the run; 0 = pass, 1 = fail\n"
+"  0xF4   result port: one 32-bit OUT ends the run; 0 = pass, 1 = fail,\n"
+"         2 = a device's MMIO was refused (conflict)\n"
+"  0xF6   scenario steps: the guest asks the host to act as an operator\n"
+"         would (0x01 << 24 | bus << 8 | slot: hot-remove a PCI function)\n"
 "  0x3F8  COM1 serial console (copied to stdout)\n"
 "\n"
 "Exit status:\n"
 "  0  every guest check passed\n"
 "  1  usage or host error\n"
 "  2  a guest check failed, or the guest crashed\n"
-"  3  reserved: MMIO conflict reproduced (used by scenarios)\n"
+"  3  MMIO conflict reproduced: the guest reported a refused device and\n"
+"     the host refused an overlapping PCI config window (scenarios)\n"
 "  4  timed out\n",
 		(unsigned)KVMBUS_MAX_CPUS, KVMBUS_MAX_TIMEOUT_S, DEFAULT_TIMEOUT_S,
 		MEMMAP_PLATFORM_MMIO_BASE,

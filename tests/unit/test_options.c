@@ -631,7 +631,7 @@ static void help_mentions_everything(void **state)
 		"0 = never", "0xc0000000,0x3ec00000", "0x1000000000,0x20000000",
 		"0xF4", "0 = pass, 1 = fail", "0x3F8", "COM1",
 		"0  every guest check passed", "1  usage or host error",
-		"2  a guest check failed", "3  reserved", "4  timed out",
+		"2  a guest check failed", "3  MMIO conflict reproduced", "4  timed out",
 	};
 
 	(void)state;
