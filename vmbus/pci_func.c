@@ -334,7 +334,14 @@ bool pci_func_bar_sizing(const struct pci_func *f, unsigned i)
 {
 	if (!pci_func_bar_present(f, i))
 		return false;
-	return pci_func_bar_address(f, i) == bar_addr_mask(&f->model->bar[i]);
+	uint64_t addr = pci_func_bar_address(f, i);
+	if (addr == bar_addr_mask(&f->model->bar[i]))
+		return true;
+	/* Linux sizes a 64-bit BAR one half at a time (__pci_read_base):
+	 * while the upper half holds all-ones the BAR reads as an address
+	 * no guest can have (MAXPHYADDR <= 52), so it is being sized, not
+	 * placed. */
+	return f->model->bar[i].is64 && (addr >> 32) == 0xFFFFFFFFu;
 }
 
 void pci_func_bar_set_address(struct pci_func *f, unsigned i, uint64_t addr)

@@ -429,6 +429,33 @@ static void bar_overlapping_a_claim_is_cleared(void **state)
 	assert_true(mmio_registry_consistent(&f->reg));
 }
 
+/* Linux 6.1's __pci_read_base sizes a 64-bit BAR one 32-bit half at a
+ * time with decoding off: the BAR passes through 0xffffffff00000000,
+ * which must be taken for sizing, never claimed (or refused). */
+static void half_at_a_time_sizing_is_not_a_placement(void **state)
+{
+	struct fixture *f = *state;
+	unsigned refusals = guest_refusal_count();
+	uint32_t lo, hi;
+
+	cfg_write(f, &f->a, &f->a_bars, PCI_CFG_COMMAND, 2, 0);
+	lo = cfg_read(&f->a, PCI_CFG_BAR0, 4);
+	cfg_write(f, &f->a, &f->a_bars, PCI_CFG_BAR0, 4, 0xFFFFFFFF);
+	assert_int_equal(cfg_read(&f->a, PCI_CFG_BAR0, 4) & ~0xFu,
+			 (uint32_t)~(VPCI_TEST_TEST64_BAR0_SIZE - 1) & ~0xFu);
+	cfg_write(f, &f->a, &f->a_bars, PCI_CFG_BAR0, 4, lo);
+	hi = cfg_read(&f->a, PCI_CFG_BAR0 + 4, 4);
+	cfg_write(f, &f->a, &f->a_bars, PCI_CFG_BAR0 + 4, 4, 0xFFFFFFFF);
+	assert_int_equal(cfg_read(&f->a, PCI_CFG_BAR0 + 4, 4), 0xFFFFFFFF);
+	cfg_write(f, &f->a, &f->a_bars, PCI_CFG_BAR0 + 4, 4, hi);
+	assert_int_equal(guest_refusal_count(), refusals);
+	assert_int_equal(f->a_bars.refusals, 0);
+	assert_null(mmio_registry_find(&f->reg, 0, UINT64_MAX));
+	/* Then it is placed as usual. */
+	place_a(f, HIGH);
+	assert_int_equal(f->a_bars.claimed[0], HIGH);
+}
+
 static void sizing_keeps_the_claim(void **state)
 {
 	struct fixture *f = *state;
@@ -510,6 +537,7 @@ int main(void)
 		cmocka_unit_test_setup(bar_outside_gaps_is_cleared, setup),
 		cmocka_unit_test_setup(bar_overlapping_a_claim_is_cleared, setup),
 		cmocka_unit_test_setup(sizing_keeps_the_claim, setup),
+		cmocka_unit_test_setup(half_at_a_time_sizing_is_not_a_placement, setup),
 		cmocka_unit_test_setup(zero_unplaces_and_release_drops_all, setup),
 		cmocka_unit_test_setup(only_low_half_then_decode, setup),
 	};
