@@ -131,6 +131,11 @@ int devices_create(struct devices *d, struct vm *vm,
 		struct vpci_bus_config cfg;
 
 		vpci_bus_config_default(&cfg, i, vm->nr_cpus);
+		if (o->vpci_funcs &&
+		    vpci_bus_config_parse(&cfg, o->vpci_funcs, err, sizeof(err)) < 0) {
+			log_err("--vpci-funcs: %s", err);
+			return -1;
+		}
 		d->vpci[i] = vpci_bus_create(&cfg, &d->registry, &vm->mmio, err,
 					     sizeof(err));
 		if (!d->vpci[i]) {

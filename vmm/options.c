@@ -16,6 +16,8 @@
  */
 #include "vmm/options.h"
 
+#include "vmbus/vpci.h"
+
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
@@ -335,6 +337,20 @@ static int apply_vpci(struct kvmbus_options *o, const char *opt,
 	return 0;
 }
 
+static int apply_vpci_funcs(struct kvmbus_options *o, const char *opt,
+			    const char *val, char *err, size_t errlen)
+{
+	struct vpci_bus_config cfg;
+	char why[160];
+
+	vpci_bus_config_default(&cfg, 0, 1);
+	if (vpci_bus_config_parse(&cfg, val, why, sizeof(why)) < 0)
+		return fail(err, errlen, "%s: %s", opt, why);
+	o->vpci_funcs = val;
+	o->explicit_knobs |= KNOB_VPCI_FUNCS;
+	return 0;
+}
+
 /* ---- reports ------------------------------------------------------------ */
 
 static int apply_screenshot(struct kvmbus_options *o, const char *opt,
@@ -354,6 +370,28 @@ static int apply_mmio_map(struct kvmbus_options *o, const char *opt,
 		return fail(err, errlen, "%s: empty file name", opt);
 	o->mmio_map = true;
 	o->mmio_map_svg_path = val;
+	return 0;
+}
+
+/* Flags: val is NULL, "--stats=x" is refused. */
+static int apply_stats(struct kvmbus_options *o, const char *opt,
+		       const char *val, char *err, size_t errlen)
+{
+	if (val)
+		return fail(err, errlen, "%s: takes no value (got '%s')", opt,
+			    val);
+	o->stats = true;
+	return 0;
+}
+
+/* Hidden, for tests/bench only: not in --help. */
+static int apply_bench_sink(struct kvmbus_options *o, const char *opt,
+			    const char *val, char *err, size_t errlen)
+{
+	if (val)
+		return fail(err, errlen, "%s: takes no value (got '%s')", opt,
+			    val);
+	o->bench_sink = true;
 	return 0;
 }
 
@@ -393,8 +431,11 @@ static const struct opt_def opt_table[] = {
 	{ "--config-window", NULL, ARG_REQUIRED, apply_config_window, CMD_RUN },
 	{ "--load-order", NULL, ARG_REQUIRED, apply_load_order, CMD_RUN },
 	{ "--vpci", NULL, ARG_REQUIRED, apply_vpci, CMD_RUN },
+	{ "--vpci-funcs", NULL, ARG_REQUIRED, apply_vpci_funcs, CMD_RUN },
 	{ "--screenshot", NULL, ARG_REQUIRED, apply_screenshot, CMD_RUN },
 	{ "--mmio-map", NULL, ARG_OPTIONAL_SVG, apply_mmio_map, CMD_RUN },
+	{ "--stats", NULL, ARG_EQUALS_ONLY, apply_stats, CMD_RUN },
+	{ "--bench-sink", NULL, ARG_EQUALS_ONLY, apply_bench_sink, CMD_RUN },
 };
 
 /* The entry whose name is exactly s[0..n). */
@@ -436,6 +477,8 @@ static void set_defaults(struct kvmbus_options *o)
 		.screenshot_path = NULL,
 		.mmio_map = false,
 		.mmio_map_svg_path = NULL,
+		.stats = false,
+		.bench_sink = false,
 	};
 }
 
@@ -485,6 +528,8 @@ static void apply_preset(struct kvmbus_options *o)
 		o->knobs.crash_load_order = s->knobs.crash_load_order;
 	if (!(o->explicit_knobs & KNOB_FB_BASE))
 		o->fb_base = scenario_fb_base(s->fb_placement, o->low_mmio);
+	if (!(o->explicit_knobs & KNOB_VPCI_FUNCS))
+		o->vpci_funcs = s->vpci_funcs;
 }
 
 /*
@@ -756,6 +801,11 @@ void options_print_help(FILE *f)
 "  --load-order ORDER   the crash kernel's driver order: 'pci-first' or\n"
 "                       'video-first' (default: pci-first)\n"
 "  --vpci N             PCI pass-through buses offered, 0..%u (default: %u)\n"
+"  --vpci-funcs SPEC    functions on every PCI bus, MODEL@DEV[.FN],...;\n"
+"                       models kvmbus-test64 (64-bit 16K BAR) and\n"
+"                       kvmbus-test32 (32-bit 256-byte BAR) (default:\n"
+"                       kvmbus-test64@0,kvmbus-test32@1; kdump presets:\n"
+"                       kvmbus-test64@0, the story's NVMe disk)\n"
 "\n"
 "Reports for 'run':\n"
 "  --screenshot FILE    save the guest's screen as PNG after the run\n"
@@ -764,6 +814,9 @@ void options_print_help(FILE *f)
 "                       stdout after the run; with FILE also draw it as\n"
 "                       SVG (a FILE ending in .svg may also follow after\n"
 "                       a space) (default: off)\n"
+"  --stats              print on stderr after the run: VM exits by kind,\n"
+"                       the boot timer, peak RSS and the VMM's share of\n"
+"                       it, VMBus figures (default: off)\n"
 "\n"
 "Sizes and addresses are decimal or 0x-prefixed hex, with an optional\n"
 "K, M or G suffix (powers of 1024).\n"
@@ -771,8 +824,10 @@ void options_print_help(FILE *f)
 "Guest ports:\n"
 "  0xF4   result port: one 32-bit OUT ends the run; 0 = pass, 1 = fail,\n"
 "         2 = a device's MMIO was refused (conflict)\n"
+"  0xF5   boot timer: the guest's first write to it is timed (--stats)\n"
 "  0xF6   scenario steps: the guest asks the host to act as an operator\n"
 "         would (0x01 << 24 | bus << 8 | slot: hot-remove a PCI function)\n"
+"  0xF7   bench marks, with --stats: a 32-bit OUT prints the counters\n"
 "  0x3F8  COM1 serial console (copied to stdout)\n"
 "\n"
 "Exit status:\n"

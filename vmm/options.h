@@ -57,6 +57,7 @@ enum kvmbus_knob {
 	KNOB_CRASH_CONFIG_WINDOW = 1u << 3,
 	KNOB_CRASH_LOAD_ORDER = 1u << 4,
 	KNOB_VPCI_BUSES = 1u << 5,
+	KNOB_VPCI_FUNCS = 1u << 6,
 };
 
 struct kvmbus_options {
@@ -79,12 +80,20 @@ struct kvmbus_options {
 	uint64_t fb_base;             /* first-boot framebuffer base; 0 = none;
 				       * default: the low MMIO base */
 	unsigned vpci_buses;          /* 0..KVMBUS_MAX_VPCI_BUSES; default 1 */
+	/* Functions on every PCI bus, "MODEL@DEV[.FN],..." (vmbus/vpci.h);
+	 * NULL = the default pair (a 64-bit and a 32-bit test function). */
+	const char *vpci_funcs;
 	unsigned explicit_knobs;      /* KNOB_* bits set on the command line */
 
 	/* Reports after the run. */
 	const char *screenshot_path;  /* PNG of the guest screen; NULL = none */
 	bool mmio_map;                /* print the MMIO map on stdout */
 	const char *mmio_map_svg_path; /* also as SVG; NULL = text only */
+	/* Benchmark (tests/bench): --stats prints exit counts, the boot
+	 * timer, memory and bench marks on stderr (vmm/stats.h); the hidden
+	 * --bench-sink offers the sink service (vmbus/sink.h). */
+	bool stats;
+	bool bench_sink;
 };
 
 /* Fill defaults, then parse argv (argv[0] is the program).  Returns 0,

@@ -28,6 +28,11 @@
 		.crash_load_order = SCENARIO_LOAD_##order,      \
 	}
 
+/* The kdump story's device: an NVMe root disk, whose BARs are all 64-bit
+ * (so they go to the high bridge window, facts §9.4).  Only the config
+ * window competes with the old VRAM for the low gap. */
+#define KDUMP_PCI_FUNCS "kvmbus-test64@0"
+
 static const struct scenario presets[] = {
 	{
 		.name = "normal",
@@ -41,6 +46,7 @@ static const struct scenario presets[] = {
 		.description = "crash kernel reserves no framebuffer "
 			       "(pre-2026 Linux)",
 		.knobs = KDUMP_CRASH_KERNEL(NONE, LEGACY, PCI_FIRST),
+		.vpci_funcs = KDUMP_PCI_FUNCS,
 		.fb_placement = SCENARIO_FB_AT_LOW_MMIO_BASE,
 	},
 	{
@@ -48,6 +54,7 @@ static const struct scenario presets[] = {
 		.description = "crash kernel reserves the 2026 fallback "
 			       "framebuffer",
 		.knobs = KDUMP_CRASH_KERNEL(FALLBACK, LEGACY, PCI_FIRST),
+		.vpci_funcs = KDUMP_PCI_FUNCS,
 		.fb_placement = SCENARIO_FB_AT_LOW_MMIO_BASE,
 	},
 	{
@@ -55,6 +62,7 @@ static const struct scenario presets[] = {
 		.description = "fallback range ends where the first "
 			       "framebuffer begins",
 		.knobs = KDUMP_CRASH_KERNEL(FALLBACK, LEGACY, PCI_FIRST),
+		.vpci_funcs = KDUMP_PCI_FUNCS,
 		.fb_placement = SCENARIO_FB_PAST_FALLBACK_REACH,
 	},
 	{
@@ -62,6 +70,7 @@ static const struct scenario presets[] = {
 		.description = "crash kernel puts the PCI config window "
 			       "above 4 GiB",
 		.knobs = KDUMP_CRASH_KERNEL(NONE, HIGH, PCI_FIRST),
+		.vpci_funcs = KDUMP_PCI_FUNCS,
 		.fb_placement = SCENARIO_FB_AT_LOW_MMIO_BASE,
 	},
 	{
@@ -69,6 +78,7 @@ static const struct scenario presets[] = {
 		.description = "crash kernel loads video before the PCI "
 			       "front-end",
 		.knobs = KDUMP_CRASH_KERNEL(NONE, LEGACY, VIDEO_FIRST),
+		.vpci_funcs = KDUMP_PCI_FUNCS,
 		.fb_placement = SCENARIO_FB_AT_LOW_MMIO_BASE,
 	},
 };

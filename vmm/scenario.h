@@ -71,6 +71,7 @@ struct scenario {
 	const char *description;      /* one line: what it demonstrates */
 	struct scenario_knobs knobs;
 	enum scenario_fb_placement fb_placement;
+	const char *vpci_funcs;       /* --vpci-funcs spec; NULL = default */
 };
 
 /* The preset used when no --scenario is given. */

@@ -607,6 +607,22 @@ static void range_syntax(void **state)
 	assert_int_equal(r.size, 2);
 }
 
+static void vpci_funcs_from_preset_or_option(void **state)
+{
+	(void)state;
+	/* The default run has the default pair; kdump presets the 64-bit
+	 * NVMe stand-in; an explicit spec wins in either order. */
+	assert_int_equal(parse("run", NULL), 0);
+	assert_null(opts.vpci_funcs);
+	assert_int_equal(parse("run", "--scenario", "kdump", NULL), 0);
+	assert_string_equal(opts.vpci_funcs, "kvmbus-test64@0");
+	assert_int_equal(parse("run", "--vpci-funcs=test32@3", "--scenario", "kdump", NULL), 0);
+	assert_string_equal(opts.vpci_funcs, "test32@3");
+	assert_int_equal(parse("run", "--vpci-funcs", "kvmbus-test64@0,kvmbus-test32@1.2", NULL), 0);
+	expect_error("--vpci-funcs", NULL, "run", "--vpci-funcs", "bogus", NULL);
+	expect_error("--vpci-funcs", NULL, "run", "--vpci-funcs", "nosuchmodel@0", NULL);
+}
+
 static void help_mentions_everything(void **state)
 {
 	char *text = NULL;
@@ -675,6 +691,7 @@ int main(void)
 		cmocka_unit_test(out_of_range_values),
 		cmocka_unit_test(size_syntax),
 		cmocka_unit_test(range_syntax),
+		cmocka_unit_test(vpci_funcs_from_preset_or_option),
 		cmocka_unit_test(help_mentions_everything),
 	};
 
