@@ -20,7 +20,9 @@
 #include "vmm/abi/hv_abi.h"
 #include "vmm/abi/platform_abi.h"
 #include "vmm/boot.h"
+#include "vmm/insn_fixup.h"
 #include "vmm/log.h"
+#include "vmm/stats.h"
 
 #define KICK_SIGNAL   SIGUSR1
 #define INSN_MAX      15       /* longest x86 instruction */
@@ -189,6 +191,9 @@ static int internal_error(struct vm_vcpu *v)
 	char what[160];
 	const char *kind;
 
+	/* An instruction KVM cannot emulate that kvmbus completes itself. */
+	if (insn_fixup_on_emulation_failure(v) == 0)
+		return 0;
 	switch (v->run->internal.suberror) {
 	case KVM_INTERNAL_ERROR_EMULATION:
 		kind = "KVM could not emulate an instruction";
@@ -283,6 +288,19 @@ static int port_access(struct vm_vcpu *v, uint16_t port, uint8_t *data,
 	}
 	if (port == KVMBUS_PORT_EXIT)
 		return exit_port(v, data, size, out);
+	/* Benchmark hooks (vmm/stats.c): the boot timer always, the marks
+	 * only under --stats. */
+	if (port == KVMBUS_PORT_BOOT_TIMER && out) {
+		stats_boot_timer(vm);
+		return 0;
+	}
+	if (port == KVMBUS_PORT_BENCH_MARK && out && size == 4 && vm->stats) {
+		uint32_t mark;
+
+		memcpy(&mark, data, sizeof(mark));
+		stats_mark(vm, mark);
+		return 0;
+	}
 	if (port == KVMBUS_PORT_HOST_REQUEST && out && size == 4 &&
 	    vm->host_request) {
 		uint32_t value;
