@@ -17,7 +17,7 @@ V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
 DEBIAN_PKGS := gcc make libc6-dev linux-libc-dev libfdt-dev libcmocka-dev \
-               clang libclang-rt-14-dev pkg-config python3 libpng-dev libseccomp-dev
+               clang libclang-rt-14-dev pkg-config python3 libpng-dev libseccomp-dev acpica-tools
 
 WARN        := -Wall -Wextra -Werror
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -D_GNU_SOURCE -MMD -MP
@@ -117,9 +117,11 @@ run: deps
 		echo "kvmbus: /dev/kvm is missing here: running under a nested KVM in QEMU (tests/nested/, slow)"; \
 		tests/nested/run.sh -- "$(BUILD)/kvmbus run $(RUN_ARGS)"; fi
 
+# Fragments add their own steps to `make test` through TEST_EXTRA.
+TEST_EXTRA ?=
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(SAN_BINS)
-	$(Q)$(MAKE) --no-print-directory unit unit-san e2e
+	$(Q)$(MAKE) --no-print-directory unit unit-san $(TEST_EXTRA) e2e
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh "plain" $(UNIT_BINS)
@@ -145,5 +147,12 @@ deps:
 
 clean:
 	rm -rf $(BUILD)
+
+# Optional parts, each in its own fragment: fuzzing (make fuzz), the
+# benchmark (make bench), the hostile guest, the Linux guest test
+# (make linux-kernel, make test-linux).
+-include tests/fuzz/fuzz.mk
+-include tests/bench/bench.mk
+-include tests/linux/linux.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

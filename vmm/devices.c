@@ -185,7 +185,19 @@ int devices_finish(struct devices *d, int status)
 	enum mmio_run_outcome outcome = MMIO_RUN_FAILED;
 	char label[160], line[512], err[256];
 
-	if (status == KVMBUS_EXIT_CONFLICT) {
+	if (o->linux_kernel && (status == KVMBUS_EXIT_PASS ||
+				status == KVMBUS_EXIT_TIMEOUT)) {
+		/* A Linux guest reports nothing on the result port: what the
+		 * host saw decides.  Its drivers' own code placed the config
+		 * window; if the host refused it for an overlap, that is the
+		 * conflict reproduced by an unmodified kernel. */
+		if (mmio_map_find_conflict(&d->registry)) {
+			outcome = MMIO_RUN_CONFLICT;
+			status = KVMBUS_EXIT_CONFLICT;
+		} else if (status == KVMBUS_EXIT_PASS) {
+			outcome = MMIO_RUN_ALL_UP;
+		}
+	} else if (status == KVMBUS_EXIT_CONFLICT) {
 		/* Exit 3 is a claim about the host: it must have refused an
 		 * overlapping config window itself. */
 		if (mmio_map_find_conflict(&d->registry)) {
@@ -215,6 +227,7 @@ int devices_finish(struct devices *d, int status)
 
 		for (unsigned i = 0; i < MMIO_REGISTRY_MAX_CLAIMS; i++)
 			live += d->registry.claim[i].in_use;
+		printf("kvmbus: %u guest inputs refused\n", guest_refusal_count());
 		/* The registry's invariant, stated for the run's record. */
 		printf("kvmbus: MMIO registry: %u live claim%s, %u refused, %s\n",
 		       live, live == 1 ? "" : "s", d->registry.nr_refused,

@@ -76,8 +76,10 @@ int hv_cpuid(uint32_t leaf, unsigned nr_vps, uint32_t out[4])
 		 * nothing else is emulated.  EBX bits 1, 12, 20 and 22 stay
 		 * clear: they lead Linux into calls kvmbus does not serve. */
 		out[0] = HV_PRIV_TIME_REF_COUNT | HV_PRIV_SYNIC |
-			 HV_PRIV_HYPERCALL | HV_PRIV_VP_INDEX;
+			 HV_PRIV_HYPERCALL | HV_PRIV_VP_INDEX |
+			 HV_PRIV_ACCESS_FREQUENCY | HV_PRIV_TSC_INVARIANT;
 		out[1] = HV_PRIV_HI_POST_MESSAGES | HV_PRIV_HI_SIGNAL_EVENTS;
+		out[3] = HV_FEATURE_FREQUENCY_MSRS;
 		return 1;
 	case HV_CPUID_ENLIGHTENMENT:
 		/* Only "deprecating AEOI": guests EOI the in-kernel LAPIC. */
@@ -190,6 +192,21 @@ int hv_rdmsr(struct hv *hv, unsigned vp, uint32_t msr, uint64_t *val)
 	case HV_MSR_VP_ASSIST_PAGE:
 		*val = hv->vp_assist[vp];
 		return 0;
+	case HV_MSR_TSC_FREQUENCY:
+		if (!hv->tsc_hz) {
+			guest_refuse("msr.tsc-frequency-unknown",
+				     "VP %u read TSC_FREQUENCY; KVM did not say", vp);
+			return -1;
+		}
+		*val = hv->tsc_hz;
+		return 0;
+	case HV_MSR_APIC_FREQUENCY:
+		/* KVM's in-kernel LAPIC timer counts a 1 GHz bus clock. */
+		*val = HV_APIC_BUS_HZ;
+		return 0;
+	case HV_MSR_TSC_INVARIANT_CONTROL:
+		*val = hv->tsc_invariant_control;
+		return 0;
 	}
 	if (is_synic_msr(msr))
 		return synic_rdmsr(&hv->synic, vp, msr, val);
@@ -220,6 +237,20 @@ int hv_wrmsr(struct hv *hv, unsigned vp, uint32_t msr, uint64_t val)
 		return -1;
 	case HV_MSR_VP_ASSIST_PAGE:
 		return write_vp_assist(hv, vp, val);
+	case HV_MSR_TSC_FREQUENCY:
+	case HV_MSR_APIC_FREQUENCY:
+		guest_refuse("msr.frequency-read-only", "VP %u wrote %#x", vp, msr);
+		return -1;
+	case HV_MSR_TSC_INVARIANT_CONTROL:
+		/* Bit 0: expose the invariant TSC (facts §2); the TSC here is
+		 * KVM's, already invariant, so only the value is kept. */
+		if (val & ~1ull) {
+			guest_refuse("msr.tsc-invariant-reserved",
+				     "VP %u wrote %#llx", vp, (unsigned long long)val);
+			return -1;
+		}
+		hv->tsc_invariant_control = val;
+		return 0;
 	case HV_MSR_EOM:
 		if (synic_wrmsr(&hv->synic, vp, msr, val) != 0)
 			return -1;

@@ -33,6 +33,9 @@ struct hv_bus_ops {
  * checking any CPUID bit.  kvmbus stores it and never uses the page. */
 #define HV_MSR_VP_ASSIST_PAGE     0x40000073u
 
+/* The in-kernel LAPIC timer's bus clock (KVM: one tick per ns). */
+#define HV_APIC_BUS_HZ 1000000000ull
+
 struct hv_exit_counts {
 	uint64_t hypercalls, post_message, signal_event, rdmsr, wrmsr;
 };
@@ -45,6 +48,8 @@ struct hv {
 	uint64_t hypercall_msr;
 	uint64_t vp_assist[SYNIC_MAX_VPS];
 	uint64_t start_ns;           /* TIME_REF_COUNT epoch */
+	uint64_t tsc_hz;             /* TSC_FREQUENCY; 0 = unknown (#GP) */
+	uint64_t tsc_invariant_control;
 	const struct hv_bus_ops *bus;
 	void *bus_ctx;
 	struct hv_exit_counts counts;

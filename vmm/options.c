@@ -337,6 +337,33 @@ static int apply_vpci(struct kvmbus_options *o, const char *opt,
 	return 0;
 }
 
+static int apply_linux(struct kvmbus_options *o, const char *opt,
+		       const char *val, char *err, size_t errlen)
+{
+	if (!*val)
+		return fail(err, errlen, "%s: empty file name", opt);
+	o->linux_kernel = val;
+	return 0;
+}
+
+static int apply_initrd(struct kvmbus_options *o, const char *opt,
+			const char *val, char *err, size_t errlen)
+{
+	if (!*val)
+		return fail(err, errlen, "%s: empty file name", opt);
+	o->initrd = val;
+	return 0;
+}
+
+static int apply_stop_on(struct kvmbus_options *o, const char *opt,
+			 const char *val, char *err, size_t errlen)
+{
+	if (!*val)
+		return fail(err, errlen, "%s: empty pattern", opt);
+	o->stop_on = val;
+	return 0;
+}
+
 static int apply_vpci_funcs(struct kvmbus_options *o, const char *opt,
 			    const char *val, char *err, size_t errlen)
 {
@@ -432,6 +459,9 @@ static const struct opt_def opt_table[] = {
 	{ "--load-order", NULL, ARG_REQUIRED, apply_load_order, CMD_RUN },
 	{ "--vpci", NULL, ARG_REQUIRED, apply_vpci, CMD_RUN },
 	{ "--vpci-funcs", NULL, ARG_REQUIRED, apply_vpci_funcs, CMD_RUN },
+	{ "--linux", NULL, ARG_REQUIRED, apply_linux, CMD_RUN },
+	{ "--initrd", NULL, ARG_REQUIRED, apply_initrd, CMD_RUN },
+	{ "--stop-on", NULL, ARG_REQUIRED, apply_stop_on, CMD_RUN },
 	{ "--screenshot", NULL, ARG_REQUIRED, apply_screenshot, CMD_RUN },
 	{ "--mmio-map", NULL, ARG_OPTIONAL_SVG, apply_mmio_map, CMD_RUN },
 	{ "--stats", NULL, ARG_EQUALS_ONLY, apply_stats, CMD_RUN },
@@ -676,6 +706,10 @@ int options_parse(struct kvmbus_options *o, int argc, char **argv,
 	if (check_memmap(o, err, errlen))
 		return -1;
 	apply_preset(o);
+	if (o->initrd && !o->linux_kernel)
+		return fail(err, errlen, "--initrd needs --linux");
+	if (o->linux_kernel && o->kernel)
+		return fail(err, errlen, "--linux and --kernel exclude each other");
 	return check_fb_base(o, err, errlen);
 }
 
@@ -775,7 +809,14 @@ void options_print_help(FILE *f)
 "                       2M-aligned, smaller than 4G\n"
 "                       (default: 0x%llx,0x%llx)\n"
 "  --cmdline STRING     guest boot arguments (/chosen/bootargs in the\n"
-"                       device tree) (default: none)\n"
+"                       device tree; Linux's command line with --linux)\n"
+"                       (default: none)\n"
+"  --linux FILE         boot a Linux kernel instead of the test kernel:\n"
+"                       an ELF vmlinux (PVH entry) or a bzImage, with\n"
+"                       ACPI tables and an E820 map (default: off)\n"
+"  --initrd FILE        initial RAM disk for --linux (default: none)\n"
+"  --stop-on PATTERN    stop the guest, exit 0, once a console line\n"
+"                       contains PATTERN (default: off)\n"
 "\n"
 "Scenario knobs for 'run' (the guest gets them in /chosen; a knob given\n"
 "on the command line overrides the preset's value, wherever it stands):\n"

@@ -71,7 +71,12 @@ struct kvmbus_options {
 	unsigned timeout_s;           /* 0 = none; default 60 */
 	struct memmap_range low_mmio;
 	struct memmap_range high_mmio;
-	const char *bootargs;         /* handed to the guest in /chosen */
+	const char *bootargs;         /* handed to the guest in /chosen, or
+				       * Linux's command line with --linux */
+	const char *linux_kernel;     /* --linux: a bzImage or ELF vmlinux */
+	const char *initrd;           /* --initrd, only with --linux */
+	const char *stop_on;          /* stop (exit 0) when a console line
+				       * contains this */
 
 	/* Scenario: the preset, then the knobs with explicit options
 	 * applied over the preset whatever their order. */

@@ -55,8 +55,16 @@ static void transmit(struct serial *s, uint8_t c)
 {
 	s->bytes_out++;
 	s->line[s->len++] = (char)c;
-	if (c == '\n' || s->len == SERIAL_LINE_MAX)
+	if (c == '\n' && s->on_line) {
+		char text[SERIAL_LINE_MAX + 1];
+
+		memcpy(text, s->line, s->len - 1);
+		text[s->len - 1] = '\0';
 		serial_flush(s);
+		s->on_line(s->on_line_ctx, text);
+	} else if (c == '\n' || s->len == SERIAL_LINE_MAX) {
+		serial_flush(s);
+	}
 }
 
 static uint8_t read_reg(const struct serial *s, unsigned reg)

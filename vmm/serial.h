@@ -22,6 +22,10 @@ struct serial {
 	char line[SERIAL_LINE_MAX];   /* text not yet written to `out` */
 	unsigned len;
 	uint64_t bytes_out;
+	/* Called with each complete line (without its newline), e.g. for
+	 * --stop-on; may be NULL. */
+	void (*on_line)(void *ctx, const char *line);
+	void *on_line_ctx;
 };
 
 void serial_init(struct serial *s, FILE *out);

@@ -76,6 +76,21 @@ static int set_boot_state(struct vm *vm, struct vm_vcpu *v)
 	struct kvm_regs regs;
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
+	if (vm->linux_img.kind != LINUX_ENTRY_NONE) {
+		/* Linux wakes its APs itself with INIT/SIPI; the BSP enters
+		 * as the kernel's boot protocol says (PVH or 64-bit). */
+		if (v->index > 0)
+			return 0;
+		if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+			return vcpu_fail(v, "KVM_GET_SREGS");
+		linux_boot_set_sregs(&sregs, &vm->linux_img);
+		if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+			return vcpu_fail(v, "KVM_SET_SREGS");
+		linux_boot_set_regs(&regs, &vm->linux_img);
+		if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+			return vcpu_fail(v, "KVM_SET_REGS");
+		return 0;
+	}
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return vcpu_fail(v, "KVM_GET_SREGS");
 	boot_set_sregs(&sregs);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "firmware/acpi.h"
 #include "firmware/fdt.h"
 #include "vmbus/abi/synthvid_abi.h"
 #include "vmbus/vmbus.h"
@@ -50,6 +51,7 @@ int vm_verdict_exit_status(enum vm_verdict v)
 {
 	switch (v) {
 	case VM_VERDICT_PASS:
+	case VM_VERDICT_MATCHED:
 		return KVMBUS_EXIT_PASS;
 	case VM_VERDICT_CONFLICT:
 		return KVMBUS_EXIT_CONFLICT;
@@ -233,11 +235,44 @@ static int setup_ram(struct vm *vm)
 }
 
 /* Kernel, device tree, page tables and GDT into guest RAM. */
+/* --linux: ACPI tables (Linux finds VMBus only through ACPI, facts §9.1)
+ * and the kernel with its own boot information (E820, command line,
+ * initrd); Linux sets up its own GDT and page tables. */
+static int load_linux(struct vm *vm, const struct kvmbus_options *o)
+{
+	char err[256];
+	uint64_t rsdp;
+
+	if (acpi_install(&vm->mem, &vm->map, vm->nr_cpus, &rsdp, err,
+			 sizeof(err)) < 0 ||
+	    linux_boot_load_files(&vm->mem, &vm->map, o->linux_kernel, o->initrd,
+				  o->bootargs, rsdp, &vm->linux_img, err,
+				  sizeof(err)) < 0) {
+		log_err("Linux boot (%s): %s", o->linux_kernel, err);
+		return -1;
+	}
+	vm->entry = vm->linux_img.entry;
+	return 0;
+}
+
+/* --stop-on: the guest said what the user waited for. */
+static void console_line(void *ctx, const char *line)
+{
+	struct vm *vm = ctx;
+
+	if (strstr(line, vm->stop_on)) {
+		log_info("console matched --stop-on '%s'", vm->stop_on);
+		vm_stop(vm, VM_VERDICT_MATCHED);
+	}
+}
+
 static int load_guest(struct vm *vm, const struct kvmbus_options *o)
 {
 	char err[256];
 	struct loaded_image img;
 
+	if (o->linux_kernel)
+		return load_linux(vm, o);
 	if (!o->kernel) {
 		log_err("no guest kernel given");
 		return -1;
@@ -543,9 +578,17 @@ struct vm *vm_create(const struct kvmbus_options *o)
 	}
 	if (create_devices(vm) < 0)
 		goto fail;
+	vm->stop_on = o->stop_on;
+	if (vm->stop_on) {
+		vm->com1.on_line = console_line;
+		vm->com1.on_line_ctx = vm;
+	}
 	for (unsigned i = 0; i < vm->nr_cpus; i++)
 		if (vcpu_create(vm, i) < 0)
 			goto fail;
+	/* For the Hyper-V TSC_FREQUENCY MSR (0 if KVM cannot say: #GP). */
+	long tsc_khz = ioctl(vm->vcpu[0].fd, KVM_GET_TSC_KHZ, 0);
+	vm->hv.tsc_hz = tsc_khz > 0 ? (uint64_t)tsc_khz * 1000 : 0;
 	return vm;
 
 fail:
@@ -613,6 +656,9 @@ static void report_verdict(struct vm *vm, enum vm_verdict v)
 	switch (v) {
 	case VM_VERDICT_PASS:
 		log_info("guest reported PASS");
+		break;
+	case VM_VERDICT_MATCHED:
+		log_info("stopped: the console printed what --stop-on waits for");
 		break;
 	case VM_VERDICT_FAIL:
 		log_err("guest reported FAIL");

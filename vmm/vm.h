@@ -24,6 +24,7 @@
 #include "firmware/memmap.h"
 #include "vmm/guest_mem.h"
 #include "vmm/hv.h"
+#include "vmm/linux_boot.h"
 #include "vmm/mmio_bus.h"
 #include "vmm/options.h"
 #include "vmm/serial.h"
@@ -45,6 +46,7 @@ enum vm_verdict {
 	VM_VERDICT_PASS,              /* guest wrote PASS to the exit port */
 	VM_VERDICT_FAIL,              /* guest wrote FAIL (or garbage) */
 	VM_VERDICT_CONFLICT,          /* guest: a device's MMIO was refused */
+	VM_VERDICT_MATCHED,           /* a console line matched --stop-on */
 	VM_VERDICT_CRASH,             /* triple fault, emulation failure, ... */
 	VM_VERDICT_STOPPED,           /* halted without reporting */
 	VM_VERDICT_HOST_ERROR,        /* a KVM ioctl failed */
@@ -93,6 +95,8 @@ struct vm {
 	struct memmap map;
 	struct guest_mem mem;
 	uint64_t entry;               /* guest ELF entry point */
+	struct linux_image linux_img; /* --linux: how the kernel is entered */
+	const char *stop_on;          /* --stop-on pattern, or NULL */
 	unsigned timeout_s;
 	bool sync_regs;               /* KVM_CAP_SYNC_REGS usable */
 	/* Skip the seccomp sandbox vm_run() enters (vmm/seccomp.h); set
@@ -113,6 +117,11 @@ struct vm {
 	 * the device layer, called under `lock`. */
 	void (*host_request)(void *ctx, uint32_t value);
 	void *host_request_ctx;
+	/* --stats (vmm/stats.h): NULL unless asked for.  boot_timer_ns:
+	 * CLOCK_MONOTONIC of the guest's first write to the boot-timer port
+	 * (0 = none yet), recorded with or without --stats. */
+	struct vmm_stats *stats;
+	uint64_t boot_timer_ns;
 	uint8_t warned_ports[65536 / 8];
 	uint32_t warned_msrs[VM_MAX_WARNED_MSRS];
 	unsigned nr_warned_msrs;

@@ -183,11 +183,14 @@ static void test_cpuid_features(void **state)
 
 	(void)state;
 	cpuid(0x40000003, 1, r);
-	assert_int_equal(r[0], (1u << 1) | (1u << 2) | (1u << 5) | (1u << 6));
+	/* Time ref count, SynIC, hypercall, VP index, frequency MSRs, TSC
+	 * invariant (facts §1.2); EDX bit 8 pairs with EAX bit 11. */
+	assert_int_equal(r[0], (1u << 1) | (1u << 2) | (1u << 5) | (1u << 6) |
+				       (1u << 11) | (1u << 15));
 	assert_int_equal(r[1], (1u << 4) | (1u << 5));
 	assert_int_equal(r[1] & forbidden_ebx, 0);
 	assert_int_equal(r[2], 0);
-	assert_int_equal(r[3], 0);
+	assert_int_equal(r[3], 1u << 8);
 }
 
 static void test_cpuid_hints_and_limits(void **state)
@@ -314,6 +317,25 @@ static void test_vp_index(void **state)
 	/* A VP the partition does not have is the VMM's bug: refused. */
 	assert_int_equal(hv_rdmsr(&f->hv, 2, HV_MSR_VP_INDEX, &v), -1);
 	assert_int_equal(hv_wrmsr(&f->hv, 2, HV_MSR_GUEST_OS_ID, 1), -1);
+}
+
+static void test_frequency_and_tsc_invariant_msrs(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t v;
+
+	/* Unknown TSC frequency: #GP rather than a made-up number. */
+	f->hv.tsc_hz = 0;
+	assert_int_equal(hv_rdmsr(&f->hv, 0, HV_MSR_TSC_FREQUENCY, &v), -1);
+	f->hv.tsc_hz = 2500000000ull;
+	assert_int_equal(rd(f, 1, HV_MSR_TSC_FREQUENCY), 2500000000ull);
+	assert_int_equal(rd(f, 0, HV_MSR_APIC_FREQUENCY), 1000000000ull);
+	expect_gp_write(f, HV_MSR_TSC_FREQUENCY, 1, "msr.frequency-read-only");
+	expect_gp_write(f, HV_MSR_APIC_FREQUENCY, 1, "msr.frequency-read-only");
+	/* Linux writes bit 0 when EAX bit 15 is set; other bits #GP. */
+	assert_int_equal(hv_wrmsr(&f->hv, 0, HV_MSR_TSC_INVARIANT_CONTROL, 1), 0);
+	assert_int_equal(rd(f, 0, HV_MSR_TSC_INVARIANT_CONTROL), 1);
+	expect_gp_write(f, HV_MSR_TSC_INVARIANT_CONTROL, 2, "msr.tsc-invariant-reserved");
 }
 
 static void test_time_ref_count(void **state)
@@ -672,6 +694,7 @@ int main(void)
 		T(test_cpuid_signature_leaves),
 		T(test_cpuid_features),
 		T(test_cpuid_hints_and_limits),
+		T(test_frequency_and_tsc_invariant_msrs),
 		T(test_cpuid_other_leaves),
 		T(test_guest_os_id_partition_wide),
 		T(test_hypercall_page_gets_stub),

@@ -36,6 +36,13 @@
 #define HV_PRIV_SYNIC             (1u << 2)
 #define HV_PRIV_HYPERCALL         (1u << 5)
 #define HV_PRIV_VP_INDEX          (1u << 6)
+/* With EDX bit 8: the TSC and APIC frequency MSRs replace calibration
+ * (a hardware-reduced platform has no PIT to calibrate against). */
+#define HV_PRIV_ACCESS_FREQUENCY  (1u << 11)
+/* Linux then writes TSC_INVARIANT_CONTROL and trusts the TSC. */
+#define HV_PRIV_TSC_INVARIANT     (1u << 15)
+/* 0x40000003 EDX: features. */
+#define HV_FEATURE_FREQUENCY_MSRS (1u << 8)
 /* 0x40000003 EBX: partition privileges (high). Bits 1, 12, 20 and 22 must
  * stay clear: they send Linux down hypercall/root/isolation paths. */
 #define HV_PRIV_HI_POST_MESSAGES  (1u << 4)
@@ -49,6 +56,9 @@
 #define HV_MSR_HYPERCALL          0x40000001u
 #define HV_MSR_VP_INDEX           0x40000002u
 #define HV_MSR_TIME_REF_COUNT     0x40000020u
+#define HV_MSR_TSC_FREQUENCY      0x40000022u
+#define HV_MSR_APIC_FREQUENCY     0x40000023u
+#define HV_MSR_TSC_INVARIANT_CONTROL 0x40000118u
 #define HV_MSR_SCONTROL           0x40000080u
 #define HV_MSR_SVERSION           0x40000081u
 #define HV_MSR_SIEFP              0x40000082u
