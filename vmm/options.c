@@ -364,6 +364,15 @@ static int apply_stop_on(struct kvmbus_options *o, const char *opt,
 	return 0;
 }
 
+static int apply_no_seccomp(struct kvmbus_options *o, const char *opt,
+			    const char *val, char *err, size_t errlen)
+{
+	if (val)
+		return fail(err, errlen, "%s: takes no value (got '%s')", opt, val);
+	o->no_seccomp = true;
+	return 0;
+}
+
 static int apply_vpci_funcs(struct kvmbus_options *o, const char *opt,
 			    const char *val, char *err, size_t errlen)
 {
@@ -462,6 +471,7 @@ static const struct opt_def opt_table[] = {
 	{ "--linux", NULL, ARG_REQUIRED, apply_linux, CMD_RUN },
 	{ "--initrd", NULL, ARG_REQUIRED, apply_initrd, CMD_RUN },
 	{ "--stop-on", NULL, ARG_REQUIRED, apply_stop_on, CMD_RUN },
+	{ "--no-seccomp", NULL, ARG_EQUALS_ONLY, apply_no_seccomp, CMD_RUN },
 	{ "--screenshot", NULL, ARG_REQUIRED, apply_screenshot, CMD_RUN },
 	{ "--mmio-map", NULL, ARG_OPTIONAL_SVG, apply_mmio_map, CMD_RUN },
 	{ "--stats", NULL, ARG_EQUALS_ONLY, apply_stats, CMD_RUN },
@@ -817,6 +827,9 @@ void options_print_help(FILE *f)
 "  --initrd FILE        initial RAM disk for --linux (default: none)\n"
 "  --stop-on PATTERN    stop the guest, exit 0, once a console line\n"
 "                       contains PATTERN (default: off)\n"
+"  --no-seccomp         run without the seccomp sandbox kvmbus enters\n"
+"                       before the guest starts (debugging only)\n"
+"                       (default: sandboxed)\n"
 "\n"
 "Scenario knobs for 'run' (the guest gets them in /chosen; a knob given\n"
 "on the command line overrides the preset's value, wherever it stands):\n"

@@ -77,6 +77,7 @@ struct kvmbus_options {
 	const char *initrd;           /* --initrd, only with --linux */
 	const char *stop_on;          /* stop (exit 0) when a console line
 				       * contains this */
+	bool no_seccomp;              /* run without the sandbox (debugging) */
 
 	/* Scenario: the preset, then the knobs with explicit options
 	 * applied over the preset whatever their order. */

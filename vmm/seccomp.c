@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -65,6 +66,10 @@ static const struct rule allowlist[] = {
 	ALLOW_IOCTL(KVM_SIGNAL_MSI),             /* vm.c: SynIC interrupts */
 	ALLOW_IOCTL(KVM_SET_USER_MEMORY_REGION), /* vm.c: VRAM mapped, moved
 						    and unmapped at run time */
+	/* insn_fixup_kvm.c finishes an instruction KVM could not emulate:
+	 * it needs the CPU mode and CR0 (SREGS) and the x87 status (FPU). */
+	ALLOW_IOCTL(KVM_GET_SREGS),
+	ALLOW_IOCTL(KVM_GET_FPU),
 	/* stdio asks whether a stream is a terminal (TCGETS) the first
 	 * time it buffers it: the console on stdout, a trace on a tty. */
 	ALLOW_IOCTL(TCGETS),
@@ -76,10 +81,12 @@ static const struct rule allowlist[] = {
 	ALLOW(writev),
 
 	/* Report files (--screenshot PNG, --mmio-map SVG) are created when
-	 * the run is over, by fopen(.., "w") inside libpng/stdio code that
-	 * takes a path.  Write-only opens are allowed for them; nothing can
-	 * be opened for reading.  fstat/newfstatat: stdio sizes a stream's
-	 * buffer; lseek: stdio repositions streams it flushes. */
+	 * the run is over, by fopen(path, "w") in screenshot.c and
+	 * mmio_map.c.  So write-only opens are allowed, and nothing can be
+	 * opened for reading.  The price: a compromised kvmbus could still
+	 * create or truncate a file it may write; opening the report files
+	 * before vm_run() would let this rule go.  fstat/newfstatat: stdio
+	 * sizes a stream's buffer; lseek: stdio repositions streams. */
 	ALLOW_IF(openat, 2, O_ACCMODE, O_WRONLY),
 	ALLOW(close),
 	ALLOW(fstat),
@@ -107,13 +114,14 @@ static const struct rule allowlist[] = {
 	ALLOW(set_robust_list),
 	ALLOW(rseq),
 	ALLOW(futex),
-	ALLOW(sched_yield),
 	ALLOW(exit),
-	/* Read-only or per-thread, and made for every new thread by
-	 * sanitizer runtimes: pthread_getattr_np() reads the affinity,
-	 * ASan gives each thread an alternate signal stack. */
+	/* Harmless, and made by sanitizer runtimes (a sanitized build, the
+	 * unit tests): for every new thread pthread_getattr_np() reads the
+	 * affinity and ASan sets up an alternate signal stack; their
+	 * spinlocks yield. */
 	ALLOW(sched_getaffinity),
 	ALLOW(sigaltstack),
+	ALLOW(sched_yield),
 
 	/* Signals: the vCPU kick (SIGUSR1, vcpu.c) is installed lazily,
 	 * unblocked per thread, sent with pthread_kill (getpid, gettid,
@@ -129,11 +137,18 @@ static const struct rule allowlist[] = {
 	ALLOW_OWN_PID(tgkill, 0),
 
 	/* Time: the run's time limit and trace timestamps read the
-	 * monotonic clock (the vDSO, which falls back to the system call
-	 * on some clock sources); pacing may sleep. */
+	 * monotonic clock -- through the vDSO, which falls back to the
+	 * system call on some clock sources (it does under nested KVM);
+	 * pacing may sleep. */
 	ALLOW(clock_gettime),
 	ALLOW(clock_nanosleep),
 	ALLOW(nanosleep),
+
+	/* --stats (vmm/stats.c), at exit: our own peak RSS, and which
+	 * guest-RAM pages are resident, so the report can tell the VMM's
+	 * memory from the guest's.  Both only read about this process. */
+	ALLOW_IF(getrusage, 0, ~0ull, RUSAGE_SELF),
+	ALLOW(mincore),
 
 	/* The end. */
 	ALLOW(exit_group),

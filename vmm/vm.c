@@ -542,6 +542,7 @@ struct vm *vm_create(const struct kvmbus_options *o)
 		vm->vcpu[i].fd = -1;
 	vm->nr_cpus = o->cpus;
 	vm->timeout_s = o->timeout_s;
+	vm->no_seccomp = o->no_seccomp;
 	if (init_sync(vm) < 0) {
 		log_err("cannot initialise locks");
 		free(vm);

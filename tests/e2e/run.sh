@@ -195,6 +195,21 @@ t_screenshot_and_svg() {
 	fi
 }
 
+# ---- the seccomp sandbox ----------------------------------------------------
+t_sandbox_on() {   # the filter is in place while the guest runs
+	"$kvmbus" run --cmdline test=hang --timeout 5 >"$out/$1.log" 2>&1 &
+	local pid=$! mode=
+	while kill -0 "$pid" 2>/dev/null; do
+		mode=$(awk '/^Seccomp:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+		[ "$mode" = 2 ] && break
+		sleep 0.1
+	done
+	wait "$pid"; local st=$?
+	if [ "$mode" = 2 ] && [ "$st" -eq 4 ]; then pass "$1"
+	else fail "$1: Seccomp mode '$mode', exit $st (want 2, 4)" "$out/$1.log"; fi
+}
+t_sandbox_off() { run "$1" 0 run --no-seccomp || return; tap_ok "$1" "$out/$1.log" && pass "$1"; }
+
 t_help help
 t_version version
 t_bad_options bad-options
@@ -217,6 +232,8 @@ kvm_test scenario-kdump-fb-fallback-miss-exit-3 t_sc_fallback_miss
 kvm_test scenario-kdump-config-high t_sc_config_high
 kvm_test scenario-kdump-video-first t_sc_video_first
 kvm_test screenshot-png-and-svg t_screenshot_and_svg
+kvm_test sandbox-on t_sandbox_on
+kvm_test sandbox-off t_sandbox_off
 
 if [ "$have_kvm" -eq 0 ]; then
 	echo "################################################################"
