@@ -114,6 +114,16 @@ out:
 	pthread_mutex_unlock(&h->lock);
 }
 
+void vmbus_chan_mask_interrupts(struct vmbus_channel *ch, bool masked)
+{
+	struct vmbus_host *h = ch->host;
+
+	pthread_mutex_lock(&h->lock);
+	if (chan_usable(ch))
+		host_ring_set_interrupt_mask(&ch->outbound, masked);
+	pthread_mutex_unlock(&h->lock);
+}
+
 uint32_t vmbus_chan_max_payload(const struct vmbus_channel *ch)
 {
 	struct vmbus_host *h = ch->host;

@@ -314,6 +314,15 @@ int host_ring_consume(struct host_ring *r, uint32_t ring_bytes)
 					       free_after);
 }
 
+void host_ring_set_interrupt_mask(struct host_ring *r, bool masked)
+{
+	/* The mask belongs to the reader; a writer has no business here. */
+	if (r->role != HOST_RING_READER)
+		return;
+	store_word(r, OFF_INTERRUPT_MASK, masked ? 1u : 0u);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 /* ---- writer ----------------------------------------------------------- */
 
 static uint32_t packet_bytes(uint32_t payload_len)

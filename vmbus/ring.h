@@ -71,6 +71,12 @@ int host_ring_peek(struct host_ring *r, uint8_t *buf, uint32_t bufsize,
  * signalled, 0 = no signal, -1 = malformed (refused). */
 int host_ring_consume(struct host_ring *r, uint32_t ring_bytes);
 
+/* Reader: set (true) or clear interrupt_mask in the header: "do not
+ * signal me, I am draining anyway" (facts §6.5).  A full barrier follows
+ * the store, so the caller's next look at the write index comes after
+ * it: a guest write that still saw the mask set is seen by that look. */
+void host_ring_set_interrupt_mask(struct host_ring *r, bool masked);
+
 /* Writer: can a packet with `payload_len` bytes of payload go in now?
  * false also when the guest's read index is malformed (the next write
  * will refuse it). */

@@ -106,6 +106,11 @@ int vmbus_chan_peek(struct vmbus_channel *ch, struct vmbus_pkt *pkt);
 /* Drop the packet returned by the last peek; signal the guest writer if
  * it was blocked on pending_send_sz and now has room. */
 void vmbus_chan_consume(struct vmbus_channel *ch);
+/* Interrupt suppression while draining (facts §6.5): masked = true asks
+ * the guest not to signal, because the service is reading anyway; after
+ * clearing it the service must look at the ring once more (peek), since
+ * a packet written while the mask was set came without a signal. */
+void vmbus_chan_mask_interrupts(struct vmbus_channel *ch, bool masked);
 /* Write a packet into the host->guest ring and signal the guest if the
  * rules say so.  0 = sent; -1 = no room now (pending_send_sz is armed:
  * the service will be signalled again when the guest frees space);

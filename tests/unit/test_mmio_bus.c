@@ -82,7 +82,7 @@ static void unclaimed_accesses_are_logged_then_silenced(void **state)
 	assert_non_null(f);
 	rewind(f);
 	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "kvmbus: warning: unclaimed MMIO read"))
+		if (strstr(line, "kvmbus: guest refused [mmio.unclaimed]: MMIO read"))
 			unclaimed++;
 		if (strstr(line, "further unclaimed MMIO"))
 			further++;
