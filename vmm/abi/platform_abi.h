@@ -44,6 +44,17 @@
 #define   KVMBUS_REQ_PCI_EJECT    0x01u
 #define   KVMBUS_HOST_REQUEST(req, arg) (((uint32_t)(req) << 24) | ((arg) & 0xFFFFFFu))
 
+/* Boot timer (as Firecracker's): a guest whose first instruction writes
+ * this port (any width, any value) lets the VMM time its own setup, from
+ * process start to the first guest instruction.  Only the first write
+ * counts; `kvmbus run --stats` prints it. */
+#define KVMBUS_PORT_BOOT_TIMER    0xF5u
+/* Benchmark marks (tests/bench, guest/bench): a 32-bit OUT of a mark
+ * number makes the VMM print its exit counts and bench figures at that
+ * point on stderr, so the bench can take differences between two marks.
+ * Served only with --stats; otherwise an unused port. */
+#define KVMBUS_PORT_BENCH_MARK    0xF7u
+
 /* ---- Low memory laid out by the VMM -------------------------------- */
 #define KVMBUS_BOOT_GDT           0x1000ull   /* 3 descriptors */
 #define KVMBUS_BOOT_CS            0x08u
@@ -100,5 +111,16 @@
 #define   KVMBUS_FDT_LOAD_ORDER_VIDEO_FIRST "video-first"
 /* u32: number of PCI pass-through buses the host offers (0..2). */
 #define KVMBUS_FDT_VPCI_BUSES     "kvmbus,vpci-buses"
+/* Boot information one guest kernel writes for the kernel it kexecs
+ * (guest/kdump.c, like kexec_load's copy of the device tree); the VMM
+ * never writes these.
+ * empty: this kernel is a crash kernel, started by kexec after a panic. */
+#define KVMBUS_FDT_CRASH_KERNEL   "kvmbus,crash-kernel"
+/* <base size> in the root's cells: the only RAM the crash kernel may use
+ * (the crashkernel= reservation; the property arm64 kdump uses). */
+#define KVMBUS_FDT_USABLE_MEMORY  "linux,usable-memory-range"
+/* u32 <checks failures>: the TAP counters so far, so the two kernels
+ * print one TAP stream. */
+#define KVMBUS_FDT_TAP_STATE      "kvmbus,tap-state"
 
 #endif
