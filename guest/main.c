@@ -2,14 +2,24 @@
 /*
  * The kvmbus guest test kernel, boot processor.
  *
- * Flow: device tree -> boot arguments -> page allocator -> IDT + LAPIC ->
- * Hyper-V detection, GUEST_OS_ID, hypercall page -> SynIC -> APs ->
- * interrupts on -> the VMBus scenario (vmbus_test.c) -> TAP verdict on
- * the exit port.  Every step reports TAP checks; a failed step skips what
- * depends on it but the run always reaches the verdict.
+ * Flow: device tree -> scenario (guest/scenario.h: which kernel this is,
+ * its policies, its RAM) -> page allocator -> IDT + LAPIC -> Hyper-V
+ * detection, GUEST_OS_ID, hypercall page -> SynIC -> APs -> interrupts
+ * on -> VMBus connect and offers -> (normal boot) the echo tests -> the
+ * devices in the scenario's order -> either a clean unload and the TAP
+ * verdict on the exit port, or (kdump first kernel) a panic and a kexec
+ * into the crash kernel -- this same image, entered again at _start --
+ * which does it all again with its own policies and reports for both.
+ * Every step reports TAP checks; a failed step skips what depends on it
+ * but the run always reaches a verdict.
  */
+#include <libfdt.h>
+
 #include "guest/bootargs.h"
+#include "guest/devices.h"
 #include "guest/entry.h"
+#include "guest/kdump.h"
+#include "guest/scenario.h"
 #include "guest/smp.h"
 #include "guest/vmbus_test.h"
 #include "guest/lib/alloc.h"
@@ -27,6 +37,8 @@
 extern char _end[];     /* guest.ld: first byte after the image */
 
 static struct platform_info platform;
+static struct guest_scenario scenario;
+static struct devices devices;
 
 static void describe_platform(void)
 {
@@ -43,6 +55,12 @@ static void describe_platform(void)
 		report_info("framebuffer 0x%lx+0x%lx",
 			    (unsigned long)platform.fb_base,
 			    (unsigned long)platform.fb_size);
+	report_info("scenario: %s (boot \"%s\"); crash kernel policies: fb reserve %s, config window %s, load order %s; %u VPCI bus%s",
+		    scenario_stage_name(scenario.stage),
+		    platform.boot ? platform.boot : "?",
+		    scenario.crash_fb_reserve, scenario.crash_config_window,
+		    scenario.crash_load_order, scenario.vpci_buses,
+		    scenario.vpci_buses == 1 ? "" : "es");
 }
 
 /* facts §1: what Linux needs before it selects Hyper-V. */
@@ -109,15 +127,67 @@ static void check_cpu(unsigned i, bool up)
 	       c->synic_ok ? "" : c->synic_error);
 }
 
-static void bring_up_aps(void)
+static void bring_up_aps(unsigned nr_cpus)
 {
-	unsigned ready = smp_release_aps(platform.nr_cpus);
+	if (nr_cpus < 2)
+		return;
 
-	if (platform.nr_cpus > 1)
-		report_info("%u of %u application processors ready", ready,
-			    platform.nr_cpus - 1);
-	for (unsigned i = 1; i < platform.nr_cpus; i++)
+	unsigned ready = smp_release_aps(nr_cpus);
+
+	report_info("%u of %u application processors ready", ready,
+		    nr_cpus - 1);
+	for (unsigned i = 1; i < nr_cpus; i++)
 		check_cpu(i, cpus[i].ready != 0);
+}
+
+/* VMBus and the devices; for a kdump first kernel this ends in the
+ * crash kernel. */
+static void run_vmbus(const void *fdt, unsigned nr_cpus,
+		      const struct scenario_range *crash)
+{
+	struct vmbus_client *c = vmbus_test_connect();
+	struct devices_options opts = {
+		.hot_remove = scenario.stage == SCENARIO_NORMAL,
+		.cfgwin_over_vram = bootargs_has(platform.bootargs,
+						 "test=cfgwin-over-vram"),
+	};
+
+	if (!c)
+		return;
+	/* The echo tests belong to the one-kernel run; kdump boots and the
+	 * refusal test keep to the devices. */
+	if (scenario.stage == SCENARIO_NORMAL && !opts.cfgwin_over_vram)
+		vmbus_test_echo(c, nr_cpus);
+	if (opts.cfgwin_over_vram)
+		opts.hot_remove = false;
+
+	devices_mmio_init(&devices, &platform, &scenario);
+	devices_up(&devices, c, &scenario, &opts);
+	devices_show(&devices, &scenario);
+	if (scenario.stage == SCENARIO_KDUMP_FIRST) {
+		kdump_crash(c, fdt, crash, nr_cpus);
+		return;                 /* no crash kernel: report as is */
+	}
+	devices_down(&devices);
+	vmbus_test_unload(c);
+}
+
+static unsigned usable_cpus(void)
+{
+	unsigned n = platform.nr_cpus;
+	uint32_t limit;
+
+	if (n > GUEST_MAX_CPUS) {
+		report_info("only %u of %u vCPUs used", GUEST_MAX_CPUS, n);
+		n = GUEST_MAX_CPUS;
+	}
+	/* kdump gives its crash kernel "nr_cpus=1". */
+	if (bootargs_get_u32(platform.bootargs, "nr_cpus", &limit) &&
+	    limit >= 1 && limit < n) {
+		report_info("nr_cpus=%u: %u of %u vCPUs used", limit, limit, n);
+		n = limit;
+	}
+	return n;
 }
 
 void guest_main(const void *fdt, uint64_t cpu_index)
@@ -125,19 +195,19 @@ void guest_main(const void *fdt, uint64_t cpu_index)
 	(void)cpu_index;
 	percpu_init(0);
 	stack_guard_init();
-	report_info("kvmbus-guest: vCPU 0 up, device tree at %p", fdt);
 
 	const char *err = platform_read(fdt, &platform);
 
+	if (!err && platform.crash_kernel && platform.has_tap_state)
+		report_resume(platform.tap_checks, platform.tap_failures);
+	report_info("kvmbus-guest: vCPU 0 up, device tree at %p", fdt);
 	if (err)
 		report_abort("device tree: %s", err);
-	if (platform.nr_cpus > GUEST_MAX_CPUS) {
-		report_info("only %u of %u vCPUs used", GUEST_MAX_CPUS,
-			    platform.nr_cpus);
-		platform.nr_cpus = GUEST_MAX_CPUS;
-	}
-	describe_platform();
 
+	const char *bad_knob = scenario_from_platform(&scenario, &platform);
+	unsigned nr_cpus = usable_cpus();
+
+	describe_platform();
 	if (bootargs_has(platform.bootargs, "test=hang")) {
 		/* For the VMM's --timeout test: nothing but a spin. */
 		report_info("hanging on purpose");
@@ -146,8 +216,21 @@ void guest_main(const void *fdt, uint64_t cpu_index)
 			cpu_relax();
 	}
 
-	page_alloc_init(virt_to_phys(_end),
-			platform.ram.base + platform.ram.size);
+	struct scenario_range mine, crash;
+	const char *mem_err = scenario_memory(&scenario, &platform,
+					      virt_to_phys(_end),
+					      virt_to_phys(fdt),
+					      fdt_totalsize(fdt), &mine, &crash);
+
+	if (mem_err)
+		report_abort("memory: %s", mem_err);
+	page_alloc_init(mine.start, mine.end);
+	report_info("page allocator: [0x%lx, 0x%lx)%s", (unsigned long)mine.start,
+		    (unsigned long)mine.end,
+		    crash.end ? " (the upper half is kept for the crash kernel)" : "");
+	if (bad_knob)
+		report(false, "scenario knob %s has a known value", bad_knob);
+
 	idt_init();
 	idt_load();
 	lapic_enable();
@@ -158,11 +241,11 @@ void guest_main(const void *fdt, uint64_t cpu_index)
 		cpus[0].vp_index = rdmsr(HV_MSR_VP_INDEX);
 		synic_enable_this_cpu();
 		check_cpu(0, true);
-		bring_up_aps();
+		bring_up_aps(nr_cpus);
 		/* IDT, LAPIC and SynIC are ready: host messages may come. */
 		irq_enable();
 		if (cpus[0].synic_ok)
-			vmbus_test_run(platform.nr_cpus);
+			run_vmbus(fdt, nr_cpus, &crash);
 		else
 			report(false, "VMBus tests need the SynIC");
 	} else {

@@ -16,6 +16,7 @@
 #include "guest/lib/cpu.h"
 #include "guest/lib/format.h"
 #include "guest/lib/hv.h"
+#include "guest/lib/slot_poll.h"
 #include "guest/lib/string.h"
 #include "guest/lib/synic.h"
 #include "vmm/abi/hv_abi.h"
@@ -427,6 +428,51 @@ bool vmbus_unload(struct vmbus_client *c)
 		return false;
 	if (!wait_for(c, VMBUS_MSG_UNLOAD_RESPONSE, NULL, NULL, &reply))
 		return false;
+	c->version = 0;
+	return true;
+}
+
+static void write_eom(void *ctx)
+{
+	(void)ctx;
+	wrmsr(HV_MSR_EOM, 0);
+}
+
+bool vmbus_unload_polled(struct vmbus_client *c, volatile struct hv_message *slot,
+			 unsigned *dropped)
+{
+	struct vmbus_msg_header msg = { .msgtype = VMBUS_MSG_UNLOAD };
+	bool done = false;
+
+	*dropped = 0;
+	if (post_control(c, &msg, sizeof(msg)) != HV_STATUS_SUCCESS)
+		return false;
+	/* Linux polls every CPU's slot for up to 100 s; kvmbus answers
+	 * UNLOAD while the hypercall exits, on the contact VP only. */
+	for (uint32_t polls = 0; polls < c->wait_spins && !done; polls++) {
+		switch (slot_poll(slot, VMBUS_MSG_UNLOAD_RESPONSE, write_eom,
+				  NULL)) {
+		case SLOT_POLL_MATCH:
+			done = true;
+			break;
+		case SLOT_POLL_OTHER:
+			(*dropped)++;
+			break;
+		case SLOT_POLL_EMPTY:
+			cpu_relax();
+			break;
+		}
+	}
+	if (!done) {
+		kprintf("# Continuing even though VMBus UNLOAD did not complete\n");
+		return false;
+	}
+	/* Then Linux frees whatever else may have arrived, so the next
+	 * kernel starts with an empty slot. */
+	for (unsigned i = 0; i < VMBUS_CLIENT_MAX_OFFERS &&
+	     slot_poll(slot, VMBUS_MSG_UNLOAD_RESPONSE, write_eom, NULL) !=
+	     SLOT_POLL_EMPTY; i++)
+		(*dropped)++;
 	c->version = 0;
 	return true;
 }

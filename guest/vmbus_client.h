@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "vmbus/abi/vmbus_abi.h"
+#include "vmm/abi/hv_abi.h"
 
 #define VMBUS_CLIENT_MAX_OFFERS 16
 /* Linux starts its GPADL handles here and counts up (facts §5.3). */
@@ -95,6 +96,15 @@ bool vmbus_open_channel(struct vmbus_client *c, uint32_t relid,
 bool vmbus_close_channel(struct vmbus_client *c, uint32_t relid);
 /* UNLOAD, then wait for UNLOAD_RESPONSE. */
 bool vmbus_unload(struct vmbus_client *c);
+/* UNLOAD as a crashing Linux sends it (facts §5.4; vmbus_initiate_unload
+ * with crash = true): the caller has interrupts off, so the answer is
+ * polled straight from `slot` -- SIMP slot 2 of the VP named in
+ * INITIATE_CONTACT -- not taken from the interrupt FIFO.  Messages found
+ * there before UNLOAD_RESPONSE are dropped (*dropped counts them), each
+ * slot freed with EOM when the host flagged more pending.  At most
+ * c->wait_spins polls.  True if UNLOAD_RESPONSE came. */
+bool vmbus_unload_polled(struct vmbus_client *c, volatile struct hv_message *slot,
+			 unsigned *dropped);
 
 bool vmbus_guid_equal(const struct vmbus_guid *a, const struct vmbus_guid *b);
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into buf[37]. */

@@ -80,30 +80,44 @@ static bool connect_vmbus(void)
 		      client.version, client.msg_conn_id);
 }
 
-static const struct vmbus_offer_info *collect_offers(void)
+/* What the test kernel calls the classes it knows (facts §10). */
+static const char *class_name(const struct vmbus_guid *g)
+{
+	static const struct vmbus_guid echo = VMBUS_CLASS_ECHO;
+	static const struct vmbus_guid synthvid = VMBUS_CLASS_SYNTHVID;
+	static const struct vmbus_guid pci = VMBUS_CLASS_PCI;
+
+	if (vmbus_guid_equal(g, &echo))
+		return "echo";
+	if (vmbus_guid_equal(g, &synthvid))
+		return "synthetic video";
+	if (vmbus_guid_equal(g, &pci))
+		return "PCI pass-through";
+	return "unknown class: reported only";
+}
+
+static void collect_offers(void)
 {
 	static const struct vmbus_guid echo_class = VMBUS_CLASS_ECHO;
-	const struct vmbus_offer_info *echo = NULL;
 	bool ok = vmbus_request_offers(&client);
 
 	for (unsigned i = 0; i < client.nr_offers; i++) {
 		const struct vmbus_offer_info *o = &client.offers[i];
-		bool is_echo = vmbus_guid_equal(&o->class_id, &echo_class);
 		char class_id[37], instance[37];
 
 		vmbus_guid_format(class_id, &o->class_id);
 		vmbus_guid_format(instance, &o->instance_id);
-		report_info("offer relid %u conn 0x%x class %s instance %s mmio %u MiB%s",
+		report_info("offer relid %u conn 0x%x class %s instance %s mmio %u MiB (%s)",
 			    o->relid, o->connection_id, class_id, instance,
-			    o->mmio_megabytes, is_echo ? " (echo)" : "");
-		if (is_echo && !echo)
-			echo = o;
+			    o->mmio_megabytes, class_name(&o->class_id));
 	}
 	report(ok && client.nr_offers > 0 && client.offers_dropped == 0 &&
 	       client.bad_messages == 0,
 	       "offers received (%u) and ALLOFFERS_DELIVERED", client.nr_offers);
-	report(echo != NULL, "echo channel offered%s", echo ? "" : " (missing)");
-	return echo;
+
+	bool echo = vmbus_find_offer(&client, &echo_class) != NULL;
+
+	report(echo, "echo channel offered%s", echo ? "" : " (missing)");
 }
 
 static void pfns_of(void *base, uint32_t pages, uint64_t *pfns)
@@ -254,25 +268,34 @@ static void test_echo_channel(const struct vmbus_offer_info *echo,
 	       "echo ring GPADL torn down");
 }
 
-void vmbus_test_run(unsigned nr_cpus)
+struct vmbus_client *vmbus_test_connect(void)
 {
 	if (!vmbus_client_init(&client, 0)) {
 		report(false, "VMBus client pages allocated");
-		return;
+		return NULL;
 	}
 	if (!connect_vmbus())
+		return NULL;
+	collect_offers();
+	return &client;
+}
+
+void vmbus_test_echo(struct vmbus_client *c, unsigned nr_cpus)
+{
+	static const struct vmbus_guid echo_class = VMBUS_CLASS_ECHO;
+	const struct vmbus_offer_info *echo = vmbus_find_offer(c, &echo_class);
+
+	if (!echo)
 		return;
+	test_big_gpadl(echo->relid);
+	test_echo_channel(echo, nr_cpus);
+}
 
-	const struct vmbus_offer_info *echo = collect_offers();
-
-	if (echo) {
-		test_big_gpadl(echo->relid);
-		test_echo_channel(echo, nr_cpus);
-	}
-	report(vmbus_unload(&client), "UNLOAD_RESPONSE received");
-	report(client.bad_messages == 0 && client.unexpected_messages == 0 &&
+void vmbus_test_unload(struct vmbus_client *c)
+{
+	report(vmbus_unload(c), "UNLOAD_RESPONSE received");
+	report(c->bad_messages == 0 && c->unexpected_messages == 0 &&
 	       cpus[0].sint.stats.reserved_bit0 == 0,
 	       "host messages well-formed (%u received, %u bad, %u unexpected)",
-	       client.messages_received, client.bad_messages,
-	       client.unexpected_messages);
+	       c->messages_received, c->bad_messages, c->unexpected_messages);
 }

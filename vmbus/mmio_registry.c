@@ -122,6 +122,12 @@ static enum mmio_claim_result check_claim(struct mmio_registry *r,
 	const struct mmio_claim *other;
 	char reason[64];
 
+	/* A range past 2^64 lies in no gap, whatever its alignment. */
+	if (wanted->size != 0 && !range_valid(wanted->base, wanted->size)) {
+		record_refusal(r, wanted, NULL, "wraps past the top of the "
+			       "address space, outside the VMBus MMIO gaps");
+		return MMIO_CLAIM_OUTSIDE_GAPS;
+	}
 	if (!range_valid(wanted->base, wanted->size) ||
 	    !aligned_for_kind(wanted->kind, wanted->base, wanted->size)) {
 		snprintf(reason, sizeof(reason), "%s misaligned",

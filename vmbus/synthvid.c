@@ -139,7 +139,9 @@ static int place_vram(struct synthvid *sv, uint64_t gpa)
 	struct mmio_claim holder;
 	enum mmio_claim_result r;
 
-	if (gpa == sv->vram_gpa)
+	/* Already there.  vram_gpa 0 means "not placed", not a place: a
+	 * request for GPA 0 goes to the registry and is refused. */
+	if (sv->vram_gpa && gpa == sv->vram_gpa)
 		return 0;
 	r = mmio_registry_move(sv->registry, SYNTHVID_OWNER, MMIO_CLAIM_VRAM,
 			       gpa, sv->vram_size, &holder);
@@ -295,7 +297,8 @@ static int on_pointer_shape(const uint8_t *body)
 {
 	struct synthvid_pointer_shape ps;
 
-	memcpy(&ps, body, sizeof(ps));
+	/* min_body() guarantees the header fields only, not data[]. */
+	memcpy(&ps, body, offsetof(struct synthvid_pointer_shape, data));
 	if (ps.width > SYNTHVID_MAX_POINTER_DIM || ps.height > SYNTHVID_MAX_POINTER_DIM) {
 		guest_refuse("synthvid.pointer-too-large", "pointer shape %ux%u",
 			     ps.width, ps.height);
@@ -392,8 +395,9 @@ static uint32_t synthvid_open(void *svc, struct vmbus_channel *ch)
 	struct synthvid *sv = svc;
 
 	(void)ch;
+	/* A new session negotiates again; the screen keeps what the last
+	 * one drew until the guest sets a mode (as a monitor would). */
 	sv->version = 0;
-	sv->mode.active = false;
 	return 0;
 }
 
@@ -403,9 +407,9 @@ static void synthvid_close(void *svc, struct vmbus_channel *ch)
 
 	(void)ch;
 	/* The VRAM claim stays: the host keeps the VRAM where the guest
-	 * put it until a new VRAM_LOCATION (Hyper-V behaviour). */
+	 * put it until a new VRAM_LOCATION (Hyper-V behaviour).  So does
+	 * the last mode, so --screenshot shows the guest's final frame. */
 	sv->version = 0;
-	sv->mode.active = false;
 }
 
 static void synthvid_signal(void *svc, struct vmbus_channel *ch)

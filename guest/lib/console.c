@@ -17,6 +17,37 @@
 #define KPRINTF_MAX 320     /* longest chunk one kprintf emits */
 
 static struct spinlock console_lock;
+static const char *watch_needle;
+static bool watch_seen;
+
+void console_watch(const char *needle)
+{
+	watch_needle = needle;
+	watch_seen = false;
+}
+
+bool console_watch_seen(void)
+{
+	return watch_seen;
+}
+
+/* Does text[0..len) contain the watched needle? */
+static bool contains(const char *text, size_t len, const char *needle)
+{
+	size_t n = 0;
+
+	while (needle[n])
+		n++;
+	for (size_t i = 0; n && i + n <= len; i++) {
+		size_t k = 0;
+
+		while (k < n && text[i + k] == needle[k])
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
 
 void console_write(const char *s, size_t len)
 {
@@ -34,6 +65,8 @@ void kvprintf(const char *fmt, va_list ap)
 	bool locked = spin_lock_bounded(&console_lock, 100000);
 
 	console_write(buf, (size_t)n);
+	if (watch_needle && !watch_seen && contains(buf, (size_t)n, watch_needle))
+		watch_seen = true;
 	if (locked)
 		spin_unlock(&console_lock);
 }

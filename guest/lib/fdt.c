@@ -114,6 +114,15 @@ static uint64_t chosen_u64(const void *fdt, int node, const char *name)
 	return len >= 8 ? read_cells(v, 2) : len >= 4 ? read_cells(v, 1) : 0;
 }
 
+/* A NUL-terminated string property, or NULL. */
+static const char *chosen_string(const void *fdt, int node, const char *name)
+{
+	int len;
+	const char *v = fdt_getprop(fdt, node, name, &len);
+
+	return v && len > 0 && v[len - 1] == '\0' ? v : NULL;
+}
+
 static void read_chosen(const void *fdt, struct platform_info *p)
 {
 	int node = fdt_path_offset(fdt, KVMBUS_FDT_CHOSEN);
@@ -135,6 +144,38 @@ static void read_chosen(const void *fdt, struct platform_info *p)
 		p->nr_cpus = fdt32_ld(cpus);
 	p->fb_base = chosen_u64(fdt, node, KVMBUS_FDT_FB_BASE);
 	p->fb_size = chosen_u64(fdt, node, KVMBUS_FDT_FB_SIZE);
+
+	p->boot = chosen_string(fdt, node, KVMBUS_FDT_BOOT);
+	p->crash_fb_reserve = chosen_string(fdt, node,
+					    KVMBUS_FDT_CRASH_FB_RESERVE);
+	p->crash_config_window = chosen_string(fdt, node,
+					       KVMBUS_FDT_CRASH_CONFIG_WINDOW);
+	p->crash_load_order = chosen_string(fdt, node,
+					    KVMBUS_FDT_CRASH_LOAD_ORDER);
+	p->vpci_buses = (unsigned)chosen_u64(fdt, node, KVMBUS_FDT_VPCI_BUSES);
+
+	p->crash_kernel = fdt_getprop(fdt, node, KVMBUS_FDT_CRASH_KERNEL,
+				      &len) != NULL;
+
+	int root_ac = fdt_address_cells(fdt, 0);
+	int root_sc = fdt_size_cells(fdt, 0);
+	const fdt32_t *usable = fdt_getprop(fdt, node, KVMBUS_FDT_USABLE_MEMORY,
+					    &len);
+
+	if (usable && root_ac >= 1 && root_ac <= 2 && root_sc >= 1 &&
+	    root_sc <= 2 && len >= (root_ac + root_sc) * 4) {
+		p->has_usable = true;
+		p->usable.base = read_cells(usable, root_ac);
+		p->usable.size = read_cells(usable + root_ac, root_sc);
+	}
+
+	const fdt32_t *tap = fdt_getprop(fdt, node, KVMBUS_FDT_TAP_STATE, &len);
+
+	if (tap && len >= 8) {
+		p->has_tap_state = true;
+		p->tap_checks = fdt32_ld(&tap[0]);
+		p->tap_failures = fdt32_ld(&tap[1]);
+	}
 }
 
 const char *platform_read(const void *fdt, struct platform_info *p)

@@ -23,6 +23,18 @@ struct platform_info {
 	unsigned nr_vmbus_mmio;         /* /vmbus ranges entries */
 	uint64_t fb_base, fb_size;      /* /chosen kvmbus,fb-base/-size */
 	const char *bootargs;           /* "" if absent */
+	/* Scenario knobs as /chosen spells them (NULL if absent). */
+	const char *boot;
+	const char *crash_fb_reserve;
+	const char *crash_config_window;
+	const char *crash_load_order;
+	unsigned vpci_buses;
+	/* What a kexec'ing kernel added (platform_abi.h). */
+	bool crash_kernel;              /* kvmbus,crash-kernel present */
+	bool has_usable;                /* linux,usable-memory-range */
+	struct platform_range usable;
+	bool has_tap_state;             /* kvmbus,tap-state */
+	uint32_t tap_checks, tap_failures;
 };
 
 /* Give libfdt's stack protector its canary at %fs:0x28 on this vCPU

@@ -99,6 +99,12 @@ uint64_t hv_enable_hypercall_page(void)
 	return rdmsr(HV_MSR_HYPERCALL);
 }
 
+void hv_cleanup(void)
+{
+	wrmsr(HV_MSR_GUEST_OS_ID, 0);
+	wrmsr(HV_MSR_HYPERCALL, rdmsr(HV_MSR_HYPERCALL) & ~HV_HYPERCALL_ENABLE);
+}
+
 const void *hv_hypercall_page(void)
 {
 	return hypercall_page;

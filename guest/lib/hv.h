@@ -41,6 +41,11 @@ void hv_write_guest_os_id(void);
 uint64_t hv_enable_hypercall_page(void);
 const void *hv_hypercall_page(void);
 
+/* Linux's hyperv_cleanup (before kexec, facts §2): GUEST_OS_ID back to
+ * 0 and the hypercall page disabled (read-modify-write), so the next
+ * kernel starts from a partition that looks fresh. */
+void hv_cleanup(void);
+
 /* Raw hypercall through the page.  Returns the result word (RAX). */
 uint64_t hv_hypercall(uint64_t control, uint64_t input, uint64_t output);
 

@@ -15,6 +15,11 @@
 #define LAPIC_REG_TPR     0x080u
 #define LAPIC_REG_EOI     0x0B0u
 #define LAPIC_REG_SVR     0x0F0u
+#define LAPIC_REG_ICR_LO  0x300u
+#define LAPIC_REG_ICR_HI  0x310u
+#define LAPIC_ICR_ASSERT  (1u << 14)
+#define LAPIC_ICR_PENDING (1u << 12)     /* delivery status: send pending */
+#define LAPIC_ICR_SPINS   100000u
 #define LAPIC_SVR_ENABLE  (1u << 8)
 #define APIC_BASE_ENABLE  (1ull << 11)   /* IA32_APIC_BASE global enable */
 
@@ -45,4 +50,19 @@ void lapic_eoi(void)
 uint32_t lapic_id(void)
 {
 	return mmio_read32(LAPIC_BASE + LAPIC_REG_ID) >> 24;
+}
+
+bool lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	/* Destination first: writing the low half sends (Intel SDM vol. 3,
+	 * 11.6.1).  Fixed delivery, physical destination, edge. */
+	mmio_write32(LAPIC_BASE + LAPIC_REG_ICR_HI, apic_id << 24);
+	mmio_write32(LAPIC_BASE + LAPIC_REG_ICR_LO, LAPIC_ICR_ASSERT | vector);
+	for (uint32_t i = 0; i < LAPIC_ICR_SPINS; i++) {
+		if (!(mmio_read32(LAPIC_BASE + LAPIC_REG_ICR_LO) &
+		      LAPIC_ICR_PENDING))
+			return true;
+		cpu_relax();
+	}
+	return false;
 }

@@ -12,7 +12,7 @@
 #include "guest/lib/format.h"
 #include "vmm/abi/platform_abi.h"
 
-static unsigned checks, failures;
+static unsigned checks, failures, conflicts;
 
 static void report_line(const char *verdict, const char *fmt, va_list ap,
 			const char *suffix)
@@ -69,6 +69,34 @@ unsigned report_failures(void)
 	return failures;
 }
 
+void report_conflict(const char *fmt, ...)
+{
+	char text[240];
+	va_list ap;
+
+	conflicts++;
+	va_start(ap, fmt);
+	kvsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	kprintf("# conflict: %s\n", text);
+}
+
+unsigned report_conflicts(void)
+{
+	return conflicts;
+}
+
+enum report_outcome report_outcome(void)
+{
+	return report_outcome_of(failures, conflicts);
+}
+
+void report_resume(unsigned prev_checks, unsigned prev_failures)
+{
+	checks = prev_checks;
+	failures = prev_failures;
+}
+
 void guest_exit(unsigned verdict)
 {
 	irq_disable();
@@ -80,9 +108,14 @@ void guest_exit(unsigned verdict)
 
 void report_finish(void)
 {
+	enum report_outcome o = report_outcome();
+
 	kprintf("1..%u\n", checks);
 	kprintf("# kvmbus-guest: %u checks, %u failed\n", checks, failures);
-	guest_exit(failures ? KVMBUS_GUEST_FAIL : KVMBUS_GUEST_PASS);
+	kprintf("# outcome: %s\n", report_outcome_name(o));
+	guest_exit(o == REPORT_OUTCOME_PASS ? KVMBUS_GUEST_PASS :
+		   o == REPORT_OUTCOME_CONFLICT ? KVMBUS_GUEST_CONFLICT :
+						  KVMBUS_GUEST_FAIL);
 }
 
 void report_abort(const char *fmt, ...)
@@ -95,5 +128,6 @@ void report_abort(const char *fmt, ...)
 	va_end(ap);
 	kprintf("Bail out! %s\n", text);
 	kprintf("# kvmbus-guest: aborted after %u checks\n", checks);
+	kprintf("# outcome: fail\n");
 	guest_exit(KVMBUS_GUEST_FAIL);
 }

@@ -127,6 +127,18 @@ bool synic_enable_this_cpu(void)
 	return true;
 }
 
+void synic_disable_this_cpu(void)
+{
+	struct percpu *c = this_cpu();
+
+	wrmsr(SINT_VMBUS_MSR, rdmsr(SINT_VMBUS_MSR) | HV_SINT_MASKED);
+	wrmsr(HV_MSR_SIMP, rdmsr(HV_MSR_SIMP) & ~HV_SYNIC_PAGE_ENABLE);
+	wrmsr(HV_MSR_SIEFP, rdmsr(HV_MSR_SIEFP) & ~HV_SYNIC_PAGE_ENABLE);
+	wrmsr(HV_MSR_SCONTROL, rdmsr(HV_MSR_SCONTROL) & ~HV_SCONTROL_ENABLE);
+	c->synic_ok = false;
+	c->synic_error = "disabled";
+}
+
 bool synic_next_message(struct hv_message *out)
 {
 	struct percpu *c = this_cpu();

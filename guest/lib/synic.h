@@ -15,6 +15,11 @@
  * read-backs land in this_cpu()->synic_ok / synic_error / synic. */
 bool synic_enable_this_cpu(void);
 
+/* Linux's hv_synic_disable_regs for the calling vCPU, as its crash
+ * handler runs it before kexec (facts §2 order, reversed): mask SINT2,
+ * disable SIMP and SIEFP, then SCONTROL.  Read-modify-write each. */
+void synic_disable_this_cpu(void);
+
 /* Next VMBus message that arrived on this vCPU, if any (non-blocking). */
 bool synic_next_message(struct hv_message *out);
 

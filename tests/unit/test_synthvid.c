@@ -335,6 +335,28 @@ static void test_situation_update(void **state)
 	assert_int_equal(mode.width, 640);
 }
 
+/* The screen shows the last frame after the guest unloads cleanly: the
+ * screenshot is taken when the guest exits, after its UNLOAD. */
+static void test_last_frame_survives_close(void **state)
+{
+	struct fixture *f = *state;
+	const struct vmbus_service *svc = synthvid_service(f->sv);
+	struct synthvid_mode mode;
+
+	negotiate(f, SYNTHVID_VERSION_WIN10);
+	assert_int_equal(place(f, LOW_BASE), 0);
+	set_mode(f, 640, 480, 2560, 0);
+	svc->ops->close(svc->ctx, NULL);
+	assert_non_null(synthvid_framebuffer(f->sv, &mode));
+	assert_int_equal(mode.width, 640);
+	/* A mode switched off by the guest is off. */
+	svc->ops->open(svc->ctx, NULL);
+	negotiate(f, SYNTHVID_VERSION_WIN10);
+	struct synthvid_situation_update off = { .video_output_count = 1 };
+	assert_int_equal(send_msg(f, SYNTHVID_SITUATION_UPDATE, &off, sizeof(off)), 0);
+	assert_null(synthvid_framebuffer(f->sv, &mode));
+}
+
 static void test_dirt_clipping(void **state)
 {
 	struct fixture *f = *state;
@@ -398,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vram_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vram_claim_outlives_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_situation_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_last_frame_survives_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dirt_clipping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_messages, setup, teardown),
 	};
