@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "firmware/memmap.h"
@@ -357,6 +358,38 @@ static void test_last_frame_survives_close(void **state)
 	assert_null(synthvid_framebuffer(f->sv, &mode));
 }
 
+/* Found by fuzzing: GPA 0 looked like "already placed there". */
+static void test_vram_at_gpa_zero_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct synthvid_vram_location_ack ack;
+
+	negotiate(f, SYNTHVID_VERSION_WIN10);
+	f->sent.n = 0;
+	assert_int_equal(place(f, 0), -1);
+	memcpy(&ack, sent_body(&f->sent, 0), sizeof(ack));
+	assert_int_equal(ack.user_ctx, ~0ull);
+	assert_int_equal(f->mapping.maps, 0);
+	assert_null(mmio_registry_find(&f->reg, 0, UINT64_MAX));
+}
+
+/* Found by fuzzing: an 18-byte POINTER_SHAPE body (no pixel data) was
+ * copied as the 22-byte struct.  The exact-size buffer lets ASan see it. */
+static void test_pointer_shape_without_pixels(void **state)
+{
+	struct fixture *f = *state;
+	struct synthvid_pointer_shape ps = { .part_idx = 0xFF, .width = 1, .height = 1 };
+	const uint32_t body = offsetof(struct synthvid_pointer_shape, data);
+	uint8_t *msg = malloc(SYNTHVID_HDRS_SIZE + body);
+
+	negotiate(f, SYNTHVID_VERSION_WIN10);
+	assert_non_null(msg);
+	build(msg, SYNTHVID_POINTER_SHAPE, &ps, body);
+	assert_int_equal(synthvid_handle(f->sv, msg, SYNTHVID_HDRS_SIZE + body, capture,
+					 &f->sent), 0);
+	free(msg);
+}
+
 static void test_dirt_clipping(void **state)
 {
 	struct fixture *f = *state;
@@ -421,6 +454,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vram_claim_outlives_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_situation_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_last_frame_survives_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vram_at_gpa_zero_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pointer_shape_without_pixels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dirt_clipping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_messages, setup, teardown),
 	};
