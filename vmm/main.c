@@ -38,7 +38,7 @@
 
 /* The guest test kernel is built next to the program: look for it in the
  * directory of /proc/self/exe, wherever kvmbus is started from. */
-static int default_kernel_path(char *out, size_t outlen)
+static int default_kernel_path(char *out, size_t outlen, const char *name)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -50,7 +50,7 @@ static int default_kernel_path(char *out, size_t outlen)
 	if (!slash)
 		return -1;
 	*slash = '\0';
-	int len = snprintf(out, outlen, "%s/%s", exe, DEFAULT_KERNEL_NAME);
+	int len = snprintf(out, outlen, "%s/%s", exe, name);
 	return len < 0 || (size_t)len >= outlen ? -1 : 0;
 }
 
@@ -98,8 +98,12 @@ static int run(struct kvmbus_options *o)
 {
 	char kernel[PATH_MAX];
 
+	stats_stage("options");
+
 	if (!o->kernel && !o->linux_kernel) {
-		if (default_kernel_path(kernel, sizeof(kernel)) < 0) {
+		const char *name = o->scenario && o->scenario->kernel ?
+				   o->scenario->kernel : DEFAULT_KERNEL_NAME;
+		if (default_kernel_path(kernel, sizeof(kernel), name) < 0) {
 			log_err("cannot locate the default guest kernel "
 				"(use --kernel)");
 			return KVMBUS_EXIT_HOST_ERROR;
@@ -118,6 +122,7 @@ static int run(struct kvmbus_options *o)
 	struct vm *vm = vm_create(o);
 	if (vm && devices_create(&devices, vm, o) == 0 &&
 	    bench_setup(&bench, vm, o) == 0) {
+		stats_stage("devices");
 		status = devices_finish(&devices, vm_run(vm));
 		if (vm->stats)
 			stats_report(vm);

@@ -114,11 +114,14 @@ static void log_unclaimed(uint64_t gpa, unsigned len, bool is_write)
 	unsigned seen = __atomic_fetch_add(&unclaimed_logged, 1,
 					   __ATOMIC_RELAXED);
 
+	/* A refusal like any other, so it is counted and has a rule; past
+	 * the limit a probing guest is no longer reported. */
 	if (seen < UNCLAIMED_LOG_LIMIT)
-		log_warn("unclaimed MMIO %s of %u bytes at 0x%llx (%s)",
-			 is_write ? "write" : "read", len,
-			 (unsigned long long)gpa,
-			 is_write ? "ignored" : "reads all-ones");
+		guest_refuse("mmio.unclaimed",
+			     "MMIO %s of %u bytes at 0x%llx: no device there (%s)",
+			     is_write ? "write" : "read", len,
+			     (unsigned long long)gpa,
+			     is_write ? "ignored" : "reads all-ones");
 	else if (seen == UNCLAIMED_LOG_LIMIT)
 		log_warn("further unclaimed MMIO accesses are not logged");
 }

@@ -81,6 +81,14 @@ static const struct scenario presets[] = {
 		.vpci_funcs = KDUMP_PCI_FUNCS,
 		.fb_placement = SCENARIO_FB_AT_LOW_MMIO_BASE,
 	},
+	{
+		.name = "hostile",
+		.description = "guest sends 60+ malformed inputs, then talks "
+			       "cleanly",
+		.knobs = { .boot = SCENARIO_BOOT_NORMAL },
+		.fb_placement = SCENARIO_FB_AT_LOW_MMIO_BASE,
+		.kernel = "kvmbus-hostile.elf",
+	}
 };
 
 #define NR_PRESETS (sizeof(presets) / sizeof(presets[0]))

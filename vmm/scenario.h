@@ -72,6 +72,9 @@ struct scenario {
 	struct scenario_knobs knobs;
 	enum scenario_fb_placement fb_placement;
 	const char *vpci_funcs;       /* --vpci-funcs spec; NULL = default */
+	/* Guest kernel (a file next to the kvmbus binary) when --kernel is
+	 * not given; NULL = the guest test kernel. */
+	const char *kernel;
 };
 
 /* The preset used when no --scenario is given. */

@@ -32,6 +32,7 @@ struct vmm_stats {
 	const struct vmbus_sink *sink;
 	long tsc_khz;                 /* KVM_GET_TSC_KHZ of vCPU 0; <= 0 unknown */
 	bool have_status;             /* STATS_STATUS_FD is /proc/self/status */
+	bool have_smaps;              /* STATS_SMAPS_FD is /proc/self/smaps */
 };
 
 static uint64_t process_start;
@@ -56,18 +57,30 @@ uint64_t stats_process_start_ns(void)
 	return process_start;
 }
 
-/* /proc/self/status at STATS_STATUS_FD (see stats.h), unless that
+static struct {
+	const char *name;
+	uint64_t ns;
+} stages[STATS_MAX_STAGES];
+static unsigned nr_stages;
+
+void stats_stage(const char *name)
+{
+	if (nr_stages < STATS_MAX_STAGES)
+		stages[nr_stages++] = (typeof(stages[0])){ name, stats_now_ns() };
+}
+
+/* /proc/self/<name> at descriptor `at` (see stats.h), unless that
  * number is somehow taken already. */
-static bool open_status(void)
+static bool open_proc_at(const char *path, int at)
 {
 	int fd;
 
-	if (fcntl(STATS_STATUS_FD, F_GETFD) >= 0)
+	if (fcntl(at, F_GETFD) >= 0)
 		return false;
-	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	bool ok = dup3(fd, STATS_STATUS_FD, O_CLOEXEC) == STATS_STATUS_FD;
+	bool ok = dup3(fd, at, O_CLOEXEC) == at;
 
 	close(fd);
 	return ok;
@@ -84,7 +97,8 @@ struct vmm_stats *stats_create(struct vm *vm, const struct vmbus_sink *sink)
 	 * frequency the guest found for itself. */
 	st->tsc_khz = vm->vcpu[0].fd >= 0 ?
 		      ioctl(vm->vcpu[0].fd, KVM_GET_TSC_KHZ, 0) : -1;
-	st->have_status = open_status();
+	st->have_status = open_proc_at("/proc/self/status", STATS_STATUS_FD);
+	st->have_smaps = open_proc_at("/proc/self/smaps", STATS_SMAPS_FD);
 	return st;
 }
 
@@ -92,6 +106,8 @@ void stats_destroy(struct vmm_stats *st)
 {
 	if (st && st->have_status)
 		close(STATS_STATUS_FD);
+	if (st && st->have_smaps)
+		close(STATS_SMAPS_FD);
 	free(st);
 }
 
@@ -143,11 +159,91 @@ void stats_mark(struct vm *vm, uint32_t mark)
 	fputc('\n', stderr);
 }
 
-/* KiB of [p, p + size) resident in memory, or -1 if mincore fails. */
-static long long resident_kib(void *p, uint64_t size)
+/* ---- memory -------------------------------------------------------------- */
+
+/* Guest-visible memory: RAM banks and the extra slots (VRAM). */
+static bool in_guest_memory(const struct vm *vm, uint64_t start, uint64_t end)
+{
+	for (unsigned i = 0; i < vm->mem.nr_banks; i++) {
+		uint64_t b = (uint64_t)(uintptr_t)vm->mem.bank[i].host;
+
+		if (start < b + vm->mem.bank[i].size && b < end)
+			return true;
+	}
+	for (unsigned i = 0; i < VM_MAX_EXTRA_SLOTS; i++) {
+		uint64_t b = (uint64_t)(uintptr_t)vm->extra[i].host;
+
+		if (vm->extra[i].used && start < b + vm->extra[i].size && b < end)
+			return true;
+	}
+	return false;
+}
+
+/* Read all of a /proc file at `fd` into buf (NUL-terminated).  Length,
+ * or -1 if it fails or does not fit. */
+static long read_proc(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == size - 1)
+			return -1;
+	}
+	buf[len] = '\0';
+	return (long)len;
+}
+
+/* Static: the report runs at the end of the run, where a large
+ * allocation would itself raise the peak RSS it is about to report. */
+static char proc_buf[256 * 1024];
+
+/* VmHWM in KiB, or -1. */
+static long peak_rss_from_status(void)
+{
+	const char *p;
+
+	if (read_proc(STATS_STATUS_FD, proc_buf, sizeof(proc_buf)) < 0)
+		return -1;
+	p = strstr(proc_buf, "\nVmHWM:");
+	return p ? strtol(p + 7, NULL, 10) : -1;
+}
+
+/* The Rss of every mapping that holds guest memory, in KiB, or -1.  The
+ * guest RAM and VRAM mappings may have merged into one; both count. */
+static long long guest_rss_from_smaps(const struct vm *vm)
+{
+	long long kib = 0;
+	bool guest = false;
+
+	if (read_proc(STATS_SMAPS_FD, proc_buf, sizeof(proc_buf)) < 0)
+		return -1;
+	for (char *line = proc_buf; line && *line;) {
+		char *next = strchr(line, '\n');
+		unsigned long long start, end;
+
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%llx-%llx ", &start, &end) == 2)
+			guest = in_guest_memory(vm, start, end);
+		else if (guest && strncmp(line, "Rss:", 4) == 0)
+			kib += strtoll(line + 4, NULL, 10);
+		line = next;
+	}
+	return kib;
+}
+
+/* Fallback: pages of [p, p + size) present (zero pages included). */
+static long long present_kib(void *p, uint64_t size)
 {
 	static unsigned char vec[MINCORE_CHUNK];
-	uint64_t pages = size / PAGE_BYTES, done = 0, resident = 0;
+	uint64_t pages = size / PAGE_BYTES, done = 0, present = 0;
 
 	while (done < pages) {
 		uint64_t n = pages - done < MINCORE_CHUNK ? pages - done
@@ -155,66 +251,57 @@ static long long resident_kib(void *p, uint64_t size)
 
 		if (mincore((uint8_t *)p + done * PAGE_BYTES, n * PAGE_BYTES,
 			    vec) < 0)
-			return -1;
+			return 0;
 		for (uint64_t i = 0; i < n; i++)
-			resident += vec[i] & 1;
+			present += vec[i] & 1;
 		done += n;
 	}
-	return (long long)(resident * (PAGE_BYTES / 1024));
+	return (long long)(present * (PAGE_BYTES / 1024));
 }
 
-/* VmHWM in KiB from /proc/self/status, or -1. */
-static long peak_rss_from_status(void)
+static long long guest_present_kib(const struct vm *vm)
 {
-	static char buf[4096];
-	ssize_t n = pread(STATS_STATUS_FD, buf, sizeof(buf) - 1, 0);
-	const char *p;
+	long long kib = 0;
 
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "\nVmHWM:");
-	return p ? strtol(p + 7, NULL, 10) : -1;
+	for (unsigned i = 0; i < vm->mem.nr_banks; i++)
+		kib += present_kib(vm->mem.bank[i].host, vm->mem.bank[i].size);
+	for (unsigned i = 0; i < VM_MAX_EXTRA_SLOTS; i++)
+		if (vm->extra[i].used)
+			kib += present_kib(vm->extra[i].host, vm->extra[i].size);
+	return kib;
 }
 
 static void report_memory(FILE *f, const struct vm *vm)
 {
-	long long ram_kib = 0, ram_res = 0, dev_res = 0;
-	const char *source = "VmHWM";
-	long peak = vm->stats->have_status ? peak_rss_from_status() : -1;
+	const struct vmm_stats *st = vm->stats;
+	const char *peak_source = "VmHWM", *guest_source = "smaps";
+	long peak = st->have_status ? peak_rss_from_status() : -1;
+	long long guest = st->have_smaps ? guest_rss_from_smaps(vm) : -1;
+	long long ram_kib = 0;
 
-	for (unsigned i = 0; i < vm->mem.nr_banks; i++) {
-		long long r = resident_kib(vm->mem.bank[i].host,
-					   vm->mem.bank[i].size);
-
+	for (unsigned i = 0; i < vm->mem.nr_banks; i++)
 		ram_kib += (long long)(vm->mem.bank[i].size / 1024);
-		ram_res += r > 0 ? r : 0;
-	}
-	/* Device memory the guest sees (VRAM) is the guest's too. */
-	for (unsigned i = 0; i < VM_MAX_EXTRA_SLOTS; i++) {
-		if (!vm->extra[i].used)
-			continue;
-		long long r = resident_kib(vm->extra[i].host, vm->extra[i].size);
-
-		dev_res += r > 0 ? r : 0;
-	}
 	if (peak < 0) {
-		/* ru_maxrss (KiB) may include the parent's RSS at fork time,
-		 * kept across exec: an upper bound only. */
+		/* ru_maxrss may include the forking parent's RSS: an upper
+		 * bound only. */
 		struct rusage ru;
 
 		if (getrusage(RUSAGE_SELF, &ru) < 0)
 			return;
 		peak = ru.ru_maxrss;
-		source = "ru_maxrss";
+		peak_source = "ru_maxrss";
 	}
-	/* Guest pages only ever become resident, never leave, so those
-	 * resident now were at the peak too: what remains is the VMM's own
-	 * memory. */
+	if (guest < 0) {
+		guest = guest_present_kib(vm);
+		guest_source = "mincore";
+	}
+	/* Guest memory only ever becomes resident here, never leaves, so
+	 * what is resident now was there at the peak too: the rest of the
+	 * peak is the VMM's own memory. */
 	fprintf(f, "kvmbus-stats: memory peak_rss_kib=%ld peak_source=%s "
-		"guest_ram_kib=%lld guest_resident_kib=%lld "
-		"device_resident_kib=%lld vmm_overhead_kib=%lld\n", peak, source,
-		ram_kib, ram_res, dev_res, (long long)peak - ram_res - dev_res);
+		"guest_ram_kib=%lld guest_resident_kib=%lld guest_source=%s "
+		"vmm_overhead_kib=%lld\n", peak, peak_source, ram_kib, guest,
+		guest_source, (long long)peak - guest);
 }
 
 void stats_report(struct vm *vm)
@@ -237,6 +324,15 @@ void stats_report(struct vm *vm)
 		(unsigned long long)vm->boot_timer_ns,
 		vm->boot_timer_ns ? (long long)(vm->boot_timer_ns - start) / 1000
 				  : -1);
+	/* Each stage: us since process start, then the first instruction. */
+	fprintf(stderr, "kvmbus-stats: stages");
+	for (unsigned i = 0; i < nr_stages; i++)
+		fprintf(stderr, " %s=%llu", stages[i].name,
+			(unsigned long long)(stages[i].ns - start) / 1000);
+	if (vm->boot_timer_ns)
+		fprintf(stderr, " first_insn=%llu",
+			(unsigned long long)(vm->boot_timer_ns - start) / 1000);
+	fputc('\n', stderr);
 	fprintf(stderr, "kvmbus-stats: vmbus msgs_in=%llu msgs_out=%llu "
 		"pkts_in=%llu pkts_out=%llu signals_in=%llu signals_out=%llu\n",
 		(unsigned long long)b->msgs_in, (unsigned long long)b->msgs_out,

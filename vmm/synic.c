@@ -383,8 +383,12 @@ int synic_post_message(struct synic *s, unsigned vp, unsigned sint,
 	/* Let a slot the guest freed without EOM drain the queue first. */
 	deliver_next(s, vp, sint);
 	if (q->count == SYNIC_QUEUE_LEN) {
-		log_err("synic: message queue of VP %u SINT %u is full; "
-			"message type %#x dropped", vp, sint, type);
+		/* Only a guest that stopped taking messages (SINT masked,
+		 * slot never freed) while asking for more gets here: its
+		 * answer is dropped, the queue stays bounded. */
+		guest_refuse("synic.queue-full",
+			     "message queue of VP %u SINT %u is full; message "
+			     "type %#x dropped", vp, sint, type);
 		return -1;
 	}
 	/* Always through the queue, so FIFO order holds even when an

@@ -27,6 +27,7 @@
 #include "vmm/loader.h"
 #include "vmm/log.h"
 #include "vmm/seccomp.h"
+#include "vmm/stats.h"
 
 /* Intel VT-x needs a 3-page TSS and a one-page identity map somewhere in
  * guest-physical space that is not RAM; these sit in the platform region
@@ -565,20 +566,25 @@ struct vm *vm_create(const struct kvmbus_options *o)
 	}
 	if (open_kvm(vm) < 0 || require_caps(vm) < 0)
 		goto fail;
+	stats_stage("kvm_open");
 	set_vmx_areas(vm);
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
 		log_err("KVM_CREATE_IRQCHIP failed: %s", strerror(errno));
 		goto fail;
 	}
+	stats_stage("irqchip");
 	if (setup_msr_exits(vm) < 0 || setup_ram(vm) < 0 || load_guest(vm, o) < 0)
 		goto fail;
+	stats_stage("ram_and_kernel");
 	vm->supported_cpuid = get_supported_cpuid(vm->kvm_fd);
 	if (!vm->supported_cpuid) {
 		log_err("KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
 		goto fail;
 	}
+	stats_stage("cpuid");
 	if (create_devices(vm) < 0)
 		goto fail;
+	stats_stage("hv_vmbus");
 	vm->stop_on = o->stop_on;
 	if (vm->stop_on) {
 		vm->com1.on_line = console_line;
@@ -587,6 +593,7 @@ struct vm *vm_create(const struct kvmbus_options *o)
 	for (unsigned i = 0; i < vm->nr_cpus; i++)
 		if (vcpu_create(vm, i) < 0)
 			goto fail;
+	stats_stage("vcpus");
 	/* For the Hyper-V TSC_FREQUENCY MSR (0 if KVM cannot say: #GP). */
 	long tsc_khz = ioctl(vm->vcpu[0].fd, KVM_GET_TSC_KHZ, 0);
 	vm->hv.tsc_hz = tsc_khz > 0 ? (uint64_t)tsc_khz * 1000 : 0;
@@ -690,6 +697,7 @@ int vm_run(struct vm *vm)
 			return KVMBUS_EXIT_HOST_ERROR;
 		}
 	}
+	stats_stage("sandbox");
 
 	for (unsigned i = 0; i < vm->nr_cpus; i++) {
 		pthread_mutex_lock(&vm->lock);
@@ -704,6 +712,7 @@ int vm_run(struct vm *vm)
 		}
 		started++;
 	}
+	stats_stage("threads");
 	/* A vCPU may have stopped the VM before a later thread was marked
 	 * started (and so was not kicked): kick again now that all are.
 	 * vm_stop() stores `stop` before reading `started`, and vcpu_start()

@@ -210,6 +210,12 @@ t_sandbox_on() {   # the filter is in place while the guest runs
 }
 t_sandbox_off() { run "$1" 0 run --no-seccomp || return; tap_ok "$1" "$out/$1.log" && pass "$1"; }
 
+# ---- the hostile guest: 60+ malformed inputs, each refused by its rule ------
+t_hostile() {
+	if "$(dirname "$0")/../hostile/check.sh" "$build" >"$out/$1.log" 2>&1; then pass "$1"
+	else fail "$1" "$out/$1.log"; fi
+}
+
 t_help help
 t_version version
 t_bad_options bad-options
@@ -234,6 +240,7 @@ kvm_test scenario-kdump-video-first t_sc_video_first
 kvm_test screenshot-png-and-svg t_screenshot_and_svg
 kvm_test sandbox-on t_sandbox_on
 kvm_test sandbox-off t_sandbox_off
+kvm_test hostile-guest-refused t_hostile
 
 if [ "$have_kvm" -eq 0 ]; then
 	echo "################################################################"

@@ -43,7 +43,12 @@ static void assert_knobs(const struct scenario *s, enum scenario_boot boot,
 static void every_preset_sets_the_knobs_it_promises(void **state)
 {
 	(void)state;
-	assert_int_equal(scenario_count(), 6);
+	assert_int_equal(scenario_count(), 7);
+	/* The hostile preset changes the guest, not the knobs. */
+	assert_string_equal(must_find("hostile")->kernel, "kvmbus-hostile.elf");
+	assert_knobs(must_find("hostile"), SCENARIO_BOOT_NORMAL,
+		     SCENARIO_FB_RESERVE_NONE, SCENARIO_CONFIG_WINDOW_LEGACY,
+		     SCENARIO_LOAD_PCI_FIRST, SCENARIO_FB_AT_LOW_MMIO_BASE);
 	assert_knobs(must_find("normal"), SCENARIO_BOOT_NORMAL,
 		     SCENARIO_FB_RESERVE_NONE, SCENARIO_CONFIG_WINDOW_LEGACY,
 		     SCENARIO_LOAD_PCI_FIRST, SCENARIO_FB_AT_LOW_MMIO_BASE);

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Linked only into the sanitized kvmbus that the end-to-end suite runs
+ * (make e2e-san).  ASan and UBSan stay fully on; LeakSanitizer is off
+ * because its exit-time scan needs system calls (ptrace-style thread
+ * stopping) that kvmbus's seccomp sandbox rightly refuses -- leaks are
+ * covered by the unit and fuzz suites, which run without the sandbox.
+ */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0:abort_on_error=0:halt_on_error=1";
+}
+
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "print_stacktrace=1:halt_on_error=1";
+}
