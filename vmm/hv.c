@@ -41,7 +41,11 @@ static uint64_t monotonic_ns(void)
 void hv_init(struct hv *hv, const struct guest_mem *mem, unsigned nr_vps,
 	     void (*inject)(void *, unsigned, uint8_t), void *inject_ctx)
 {
-	memset(hv, 0, sizeof(*hv));
+	/* Everything but the SynIC, whose queue buffers must stay untouched
+	 * (see synic_init). */
+	memset(hv, 0, offsetof(struct hv, synic));
+	memset((uint8_t *)hv + offsetof(struct hv, synic) + sizeof(hv->synic), 0,
+	       sizeof(*hv) - offsetof(struct hv, synic) - sizeof(hv->synic));
 	hv->mem = mem;
 	synic_init(&hv->synic, mem, nr_vps, inject, inject_ctx);
 	hv->nr_vps = hv->synic.nr_vps;  /* clamped to what the SynIC holds */

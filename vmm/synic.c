@@ -190,10 +190,15 @@ static void sint_may_have_opened(struct synic *s, unsigned vp, unsigned sint,
 
 /* ---- lifecycle ------------------------------------------------------- */
 
+/*
+ * The message queues are ~2 MiB of buffers that are only read below each
+ * queue's count, so init and reset set the registers and the counts and
+ * never write the buffers: their pages stay untouched (not resident)
+ * until a guest actually makes the host queue messages.
+ */
 void synic_init(struct synic *s, const struct guest_mem *mem, unsigned nr_vps,
 		void (*inject)(void *, unsigned, uint8_t), void *ctx)
 {
-	memset(s, 0, sizeof(*s));
 	s->mem = mem;
 	if (nr_vps == 0 || nr_vps > SYNIC_MAX_VPS) {
 		log_err("synic: %u VPs requested, supporting 1..%u", nr_vps,
@@ -208,10 +213,17 @@ void synic_init(struct synic *s, const struct guest_mem *mem, unsigned nr_vps,
 
 void synic_reset(struct synic *s)
 {
-	memset(s->vp, 0, sizeof(s->vp));
-	for (unsigned vp = 0; vp < SYNIC_MAX_VPS; vp++)
-		for (unsigned i = 0; i < HV_SINT_COUNT; i++)
-			s->vp[vp].sint[i] = HV_SINT_MASKED; /* facts §2 */
+	s->auto_eoi_warned = false;
+	for (unsigned vp = 0; vp < SYNIC_MAX_VPS; vp++) {
+		struct synic_vp *v = &s->vp[vp];
+
+		v->scontrol = v->simp = v->siefp = 0;
+		v->interrupts_sent = 0;
+		for (unsigned i = 0; i < HV_SINT_COUNT; i++) {
+			v->sint[i] = HV_SINT_MASKED;    /* facts §2 */
+			v->queue[i].head = v->queue[i].count = 0;
+		}
+	}
 }
 
 unsigned synic_pending(const struct synic *s, unsigned vp, unsigned sint)
