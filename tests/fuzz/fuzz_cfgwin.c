@@ -153,14 +153,6 @@ static void bar_change(struct fv *v, struct fz *f)
 	cfg_write(v, win, slot, reg, reg == PCI_CFG_COMMAND ? 2 : 4, val);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_process_setup();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fv v;

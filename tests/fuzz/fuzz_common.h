@@ -212,4 +212,16 @@ static inline void fz_check_mmio_claims(const struct mmio_bus *bus,
 	}
 }
 
+/* libFuzzer calls this once per process; every target only needs the
+ * process setup (quiet logs, trace to /dev/null).  Each target is its
+ * own program, so defining it here gives each exactly one. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_process_setup();
+	return 0;
+}
+
 #endif

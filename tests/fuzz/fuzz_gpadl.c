@@ -210,14 +210,6 @@ static void on_msg(void *ctx, unsigned vp, unsigned sint, const uint8_t *msg,
 	}
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_process_setup();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz f = fz_of(data, size);

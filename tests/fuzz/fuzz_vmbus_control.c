@@ -227,14 +227,6 @@ static void do_scribble(struct world *w, struct fz *f)
 	memcpy(slot, &h, sizeof(h));
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_process_setup();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct world w;
