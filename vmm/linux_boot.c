@@ -231,6 +231,16 @@ int linux_boot_load_files(const struct guest_mem *mem,
 			  uint64_t rsdp, struct linux_image *out, char *err,
 			  size_t errlen)
 {
+	return linux_boot_load_files_fb(mem, map, kernel_path, initrd_path,
+					cmdline, rsdp, 0, out, err, errlen);
+}
+
+int linux_boot_load_files_fb(const struct guest_mem *mem,
+			     const struct memmap *map, const char *kernel_path,
+			     const char *initrd_path, const char *cmdline,
+			     uint64_t rsdp, uint64_t fb_base,
+			     struct linux_image *out, char *err, size_t errlen)
+{
 	uint8_t *kernel = NULL, *initrd = NULL;
 	size_t kernel_len = 0, initrd_len = 0;
 	int rc = -1;
@@ -247,7 +257,7 @@ int linux_boot_load_files(const struct guest_mem *mem,
 	struct linux_boot_args a = {
 		.kernel = kernel, .kernel_len = kernel_len,
 		.initrd = initrd, .initrd_len = initrd_len,
-		.cmdline = cmdline, .rsdp = rsdp,
+		.cmdline = cmdline, .rsdp = rsdp, .fb_base = fb_base,
 	};
 	rc = linux_boot_load(mem, map, &a, out, err, errlen);
 out:

@@ -91,6 +91,11 @@ struct linux_boot_args {
 	size_t initrd_len;
 	const char *cmdline;          /* NULL: empty */
 	uint64_t rsdp;                /* 0: none (the guest scans for it) */
+	/* bzImage only: != 0 hands the kernel a framebuffer at this base
+	 * the way UEFI does (vmm/linux_efi.h), so Linux takes its Gen2
+	 * paths; 0: a BIOS-style boot, no framebuffer (as a kexec'd crash
+	 * kernel gets it).  The PVH entry has no screen_info to carry it. */
+	uint64_t fb_base;
 };
 
 /* Load a kernel (ELF vmlinux with a PVH note, or bzImage) and its boot
@@ -107,6 +112,12 @@ int linux_boot_load_files(const struct guest_mem *mem,
 			  const char *initrd_path, const char *cmdline,
 			  uint64_t rsdp, struct linux_image *out, char *err,
 			  size_t errlen);
+/* The same with a framebuffer base (linux_boot_args.fb_base). */
+int linux_boot_load_files_fb(const struct guest_mem *mem,
+			     const struct memmap *map, const char *kernel_path,
+			     const char *initrd_path, const char *cmdline,
+			     uint64_t rsdp, uint64_t fb_base,
+			     struct linux_image *out, char *err, size_t errlen);
 
 /* The boot processor's registers for the loaded image.  Pass the sregs
  * KVM_GET_SREGS returned: fields the entry does not define (APIC base,

@@ -9,9 +9,11 @@
  * holding the setup header at 0x1F1), then the protected-mode kernel,
  * which is loaded at pref_address and entered at +0x200 in long mode.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "vmm/linux_boot_priv.h"
+#include "vmm/linux_efi.h"
 
 /* Setup header (boot.rst) -- offsets into the file / zero page. */
 #define HDR_START             0x1F1
@@ -208,6 +210,25 @@ static void build_zero_page(uint8_t *zp, const uint8_t *f,
 	}
 }
 
+/* Gen2: the framebuffer Hyper-V's UEFI reports (1024x768x32, the
+ * synthvid VRAM's 8 MiB) and the EFI tables that make Linux believe it. */
+static int add_efi(const struct guest_mem *mem, uint8_t *zp,
+		   const struct e820_map *e820, uint64_t fb_base, char *err,
+		   size_t errlen)
+{
+	const struct linux_efi_fb fb = {
+		.base = fb_base, .size = 8u << 20,
+		.width = 1024, .height = 768, .depth = 32, .stride = 4096,
+	};
+	uint8_t *area = guest_mem_ptr(mem, LINUX_EFI_AREA, LINUX_EFI_AREA_SIZE);
+
+	if (!area)
+		return lb_fail(err, errlen, "guest RAM does not cover the EFI "
+			       "tables at 0x%llx", (unsigned long long)LINUX_EFI_AREA);
+	return linux_efi_build(zp, area, LINUX_EFI_AREA, LINUX_EFI_AREA_SIZE,
+			       e820, &fb, err, errlen);
+}
+
 int linux_bzimage_load(const struct guest_mem *mem, const struct memmap *map,
 		       const struct e820_map *e820,
 		       const struct linux_boot_args *a, struct linux_image *out,
@@ -216,6 +237,20 @@ int linux_bzimage_load(const struct guest_mem *mem, const struct memmap *map,
 	const uint8_t *f = a->kernel;
 	struct bz_plan p = { 0 };
 	uint64_t initrd_base = 0;
+	/* A UEFI-style hand-off needs "noefi" on the command line: there
+	 * are no runtime services behind the system table. */
+	char efi_cmdline[LINUX_BOOT_CMDLINE_MAX];
+	struct linux_boot_args efi_args;
+
+	if (a->fb_base) {
+		if (linux_efi_cmdline(efi_cmdline, sizeof(efi_cmdline),
+				      a->cmdline) < 0)
+			return lb_fail(err, errlen, "command line too long to "
+				       "add \"noefi\" for the EFI hand-off");
+		efi_args = *a;
+		efi_args.cmdline = efi_cmdline;
+		a = &efi_args;
+	}
 
 	if (check_header(f, a->kernel_len, &p, err, errlen) < 0 ||
 	    check_layout(f, a->kernel_len, &p, map, err, errlen) < 0)
@@ -248,6 +283,8 @@ int linux_bzimage_load(const struct guest_mem *mem, const struct memmap *map,
 	 * nothing depends on what an earlier run left. */
 	memset(kernel + p.kernel_size, 0, p.init_size - p.kernel_size);
 	build_zero_page(zp, f, &p, a, e820, initrd_base);
+	if (a->fb_base && add_efi(mem, zp, e820, a->fb_base, err, errlen) < 0)
+		return -1;
 	if (lb_write_cmdline_initrd(mem, a, initrd_base, err, errlen) < 0)
 		return -1;
 

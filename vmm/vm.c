@@ -246,9 +246,11 @@ static int load_linux(struct vm *vm, const struct kvmbus_options *o)
 
 	if (acpi_install(&vm->mem, &vm->map, vm->nr_cpus, &rsdp, err,
 			 sizeof(err)) < 0 ||
-	    linux_boot_load_files(&vm->mem, &vm->map, o->linux_kernel, o->initrd,
-				  o->bootargs, rsdp, &vm->linux_img, err,
-				  sizeof(err)) < 0) {
+	    /* --fb-base reaches a bzImage as a UEFI-style framebuffer
+	     * (vmm/linux_efi.h); the PVH entry ignores it. */
+	    linux_boot_load_files_fb(&vm->mem, &vm->map, o->linux_kernel,
+				     o->initrd, o->bootargs, rsdp, o->fb_base,
+				     &vm->linux_img, err, sizeof(err)) < 0) {
 		log_err("Linux boot (%s): %s", o->linux_kernel, err);
 		return -1;
 	}
