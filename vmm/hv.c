@@ -58,6 +58,15 @@ void hv_set_bus(struct hv *hv, const struct hv_bus_ops *ops, void *bus)
 	hv->bus_ctx = bus;
 }
 
+void hv_reset(struct hv *hv)
+{
+	hv->guest_os_id = 0;
+	hv->hypercall_msr = 0;
+	memset(hv->vp_assist, 0, sizeof(hv->vp_assist));
+	hv->tsc_invariant_control = 0;
+	synic_reset(&hv->synic);
+}
+
 /* ---- CPUID (facts §1, §11) ------------------------------------------- */
 
 int hv_cpuid(uint32_t leaf, unsigned nr_vps, uint32_t out[4])

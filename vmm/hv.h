@@ -58,6 +58,11 @@ struct hv {
 void hv_init(struct hv *hv, const struct guest_mem *mem, unsigned nr_vps,
 	     void (*inject)(void *, unsigned, uint8_t), void *inject_ctx);
 void hv_set_bus(struct hv *hv, const struct hv_bus_ops *ops, void *bus);
+/* What a kernel entered by kexec finds: no guest OS id, the hypercall
+ * page and VP assist pages off, the SynIC at power-on (queues emptied).
+ * The bus, the reference-time epoch and the counters stay: the partition
+ * itself was not reset. */
+void hv_reset(struct hv *hv);
 
 /* CPUID leaves 0x40000000-0x40000005 (facts §1, §11): fills out[4]
  * (EAX..EDX) and returns 1 if `leaf` is a Hyper-V leaf, else 0. */

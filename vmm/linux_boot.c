@@ -235,35 +235,70 @@ int linux_boot_load_files(const struct guest_mem *mem,
 					cmdline, rsdp, 0, out, err, errlen);
 }
 
+int linux_files_read(struct linux_files *f, const char *kernel_path,
+		     const char *initrd_path, char *err, size_t errlen)
+{
+	memset(f, 0, sizeof(*f));
+	if (!kernel_path)
+		return lb_fail(err, errlen, "no Linux kernel given");
+	if (read_whole("kernel", kernel_path, &f->kernel, &f->kernel_len, err,
+		       errlen) < 0)
+		return -1;
+	if (initrd_path && read_whole("initrd", initrd_path, &f->initrd,
+				      &f->initrd_len, err, errlen) < 0) {
+		linux_files_free(f);
+		return -1;
+	}
+	return 0;
+}
+
+void linux_files_free(struct linux_files *f)
+{
+	free(f->kernel);
+	free(f->initrd);
+	memset(f, 0, sizeof(*f));
+}
+
 int linux_boot_load_files_fb(const struct guest_mem *mem,
 			     const struct memmap *map, const char *kernel_path,
 			     const char *initrd_path, const char *cmdline,
 			     uint64_t rsdp, uint64_t fb_base,
 			     struct linux_image *out, char *err, size_t errlen)
 {
-	uint8_t *kernel = NULL, *initrd = NULL;
-	size_t kernel_len = 0, initrd_len = 0;
-	int rc = -1;
+	struct linux_files f;
 
-	if (!kernel_path)
-		return lb_fail(err, errlen, "no Linux kernel given");
-	if (read_whole("kernel", kernel_path, &kernel, &kernel_len, err,
-		       errlen) < 0)
+	if (linux_files_read(&f, kernel_path, initrd_path, err, errlen) < 0)
 		return -1;
-	if (initrd_path && read_whole("initrd", initrd_path, &initrd,
-				      &initrd_len, err, errlen) < 0)
-		goto out;
 
 	struct linux_boot_args a = {
-		.kernel = kernel, .kernel_len = kernel_len,
-		.initrd = initrd, .initrd_len = initrd_len,
+		.kernel = f.kernel, .kernel_len = f.kernel_len,
+		.initrd = f.initrd, .initrd_len = f.initrd_len,
 		.cmdline = cmdline, .rsdp = rsdp, .fb_base = fb_base,
 	};
-	rc = linux_boot_load(mem, map, &a, out, err, errlen);
-out:
-	free(kernel);
-	free(initrd);
+	int rc = linux_boot_load(mem, map, &a, out, err, errlen);
+	linux_files_free(&f);
 	return rc;
+}
+
+/* ---- kdump ------------------------------------------------------------------ */
+
+/* Does the command line hold a word starting with `prefix`? */
+static bool has_word_prefix(const char *s, const char *prefix)
+{
+	for (const char *p = s; (p = strstr(p, prefix)) != NULL; p++)
+		if (p == s || p[-1] == ' ')
+			return true;
+	return false;
+}
+
+int linux_kdump_cmdline(const char *first, char *out, size_t outlen)
+{
+	const char *base = first ? first : "";
+	bool keep = has_word_prefix(base, "nr_cpus=");
+	int n = snprintf(out, outlen, "%s%s%s", base,
+			 keep || !*base ? "" : " ", keep ? "" : "nr_cpus=1");
+
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
 /* ---- Registers ------------------------------------------------------------- */

@@ -119,6 +119,27 @@ int linux_boot_load_files_fb(const struct guest_mem *mem,
 			     uint64_t rsdp, uint64_t fb_base,
 			     struct linux_image *out, char *err, size_t errlen);
 
+/* A kernel (and initrd) read into memory once, so that it can be loaded
+ * again later without file I/O (the crash reboot of --boot kdump runs
+ * under the sandbox, where open() is refused). */
+struct linux_files {
+	uint8_t *kernel;
+	size_t kernel_len;
+	uint8_t *initrd;              /* NULL / 0: none */
+	size_t initrd_len;
+};
+
+/* Read the files; initrd_path may be NULL.  0, or -1 with a reason (and
+ * nothing kept).  linux_files_free() releases them. */
+int linux_files_read(struct linux_files *f, const char *kernel_path,
+		     const char *initrd_path, char *err, size_t errlen);
+void linux_files_free(struct linux_files *f);
+
+/* The crash kernel's command line, as kdump builds it from the first
+ * kernel's: `first` (NULL = empty) with " nr_cpus=1" appended unless it
+ * already sets nr_cpus.  0, or -1 if it does not fit in outlen bytes. */
+int linux_kdump_cmdline(const char *first, char *out, size_t outlen);
+
 /* The boot processor's registers for the loaded image.  Pass the sregs
  * KVM_GET_SREGS returned: fields the entry does not define (APIC base,
  * LDTR, ...) are kept. */

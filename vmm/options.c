@@ -364,6 +364,15 @@ static int apply_stop_on(struct kvmbus_options *o, const char *opt,
 	return 0;
 }
 
+static int apply_crash_on(struct kvmbus_options *o, const char *opt,
+			  const char *val, char *err, size_t errlen)
+{
+	if (!*val)
+		return fail(err, errlen, "%s: empty pattern", opt);
+	o->crash_on = val;
+	return 0;
+}
+
 static int apply_no_seccomp(struct kvmbus_options *o, const char *opt,
 			    const char *val, char *err, size_t errlen)
 {
@@ -471,6 +480,7 @@ static const struct opt_def opt_table[] = {
 	{ "--linux", NULL, ARG_REQUIRED, apply_linux, CMD_RUN },
 	{ "--initrd", NULL, ARG_REQUIRED, apply_initrd, CMD_RUN },
 	{ "--stop-on", NULL, ARG_REQUIRED, apply_stop_on, CMD_RUN },
+	{ "--crash-on", NULL, ARG_REQUIRED, apply_crash_on, CMD_RUN },
 	{ "--no-seccomp", NULL, ARG_EQUALS_ONLY, apply_no_seccomp, CMD_RUN },
 	{ "--screenshot", NULL, ARG_REQUIRED, apply_screenshot, CMD_RUN },
 	{ "--mmio-map", NULL, ARG_OPTIONAL_SVG, apply_mmio_map, CMD_RUN },
@@ -720,6 +730,9 @@ int options_parse(struct kvmbus_options *o, int argc, char **argv,
 		return fail(err, errlen, "--initrd needs --linux");
 	if (o->linux_kernel && o->kernel)
 		return fail(err, errlen, "--linux and --kernel exclude each other");
+	if (o->crash_on &&
+	    (!o->linux_kernel || o->knobs.boot != SCENARIO_BOOT_KDUMP))
+		return fail(err, errlen, "--crash-on needs --linux and --boot kdump");
 	return check_fb_base(o, err, errlen);
 }
 
@@ -826,7 +839,12 @@ void options_print_help(FILE *f)
 "                       ACPI tables and an E820 map (default: off)\n"
 "  --initrd FILE        initial RAM disk for --linux (default: none)\n"
 "  --stop-on PATTERN    stop the guest, exit 0, once a console line\n"
-"                       contains PATTERN (default: off)\n"
+"                       contains PATTERN; with --boot kdump, a line of\n"
+"                       the crash kernel (default: off)\n"
+"  --crash-on PATTERN   --linux with --boot kdump: once a console line of\n"
+"                       the first kernel contains PATTERN, reboot into the\n"
+"                       same kernel as kexec does, without resetting the\n"
+"                       host's devices (default: '" KVMBUS_DEFAULT_CRASH_ON "')\n"
 "  --no-seccomp         run without the seccomp sandbox kvmbus enters\n"
 "                       before the guest starts (debugging only)\n"
 "                       (default: sandboxed)\n"

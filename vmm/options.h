@@ -60,6 +60,10 @@ enum kvmbus_knob {
 	KNOB_VPCI_FUNCS = 1u << 6,
 };
 
+/* --crash-on's default: hyperv_drm, the last of the Hyper-V drivers to
+ * come up in the test kernel, is ready. */
+#define KVMBUS_DEFAULT_CRASH_ON "Initialized hyperv_drm"
+
 struct kvmbus_options {
 	enum kvmbus_command command;
 	const char *kernel;           /* NULL: the built guest test kernel */
@@ -77,6 +81,9 @@ struct kvmbus_options {
 	const char *initrd;           /* --initrd, only with --linux */
 	const char *stop_on;          /* stop (exit 0) when a console line
 				       * contains this */
+	/* --boot kdump with --linux: the first kernel's console line that
+	 * triggers the crash reboot; NULL = KVMBUS_DEFAULT_CRASH_ON. */
+	const char *crash_on;
 	bool no_seccomp;              /* run without the sandbox (debugging) */
 
 	/* Scenario: the preset, then the knobs with explicit options

@@ -72,6 +72,13 @@ static const struct rule allowlist[] = {
 	 * it needs the CPU mode and CR0 (SREGS) and the x87 status (FPU). */
 	ALLOW_IOCTL(KVM_GET_SREGS),
 	ALLOW_IOCTL(KVM_GET_FPU),
+	/* kdump.c / vcpu.c: --boot kdump's crash reboot puts every vCPU
+	 * back to its power-on LAPIC, the BSP at the crash kernel's entry
+	 * with nothing pending, the APs to wait-for-SIPI. */
+	ALLOW_IOCTL(KVM_SET_SREGS),
+	ALLOW_IOCTL(KVM_SET_LAPIC),
+	ALLOW_IOCTL(KVM_SET_VCPU_EVENTS),
+	ALLOW_IOCTL(KVM_SET_MP_STATE),
 	/* stdio asks whether a stream is a terminal (TCGETS) the first
 	 * time it buffers it: the console on stdout, a trace on a tty. */
 	ALLOW_IOCTL(TCGETS),

@@ -127,12 +127,60 @@ int vcpu_create(struct vm *vm, unsigned index)
 	v->run = run;
 	v->run_size = (size_t)size;
 
+	if (ioctl(v->fd, KVM_GET_SREGS, &v->reset_sregs) < 0)
+		return vcpu_fail(v, "KVM_GET_SREGS");
+	if (ioctl(v->fd, KVM_GET_LAPIC, &v->reset_lapic) < 0)
+		return vcpu_fail(v, "KVM_GET_LAPIC");
 	if (vm_set_vcpu_cpuid(vm, v) < 0 || set_boot_state(vm, v) < 0)
 		return -1;
 	/* KVM copies the general registers into run->s.regs on every exit,
 	 * so a hypercall costs no register ioctls. */
 	if (vm->sync_regs)
 		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+	return 0;
+}
+
+int vcpu_reset_for_kexec(struct vm_vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct kvm_sregs sregs = v->reset_sregs;
+	struct kvm_regs regs;
+	/* Nothing injected or pending: an interrupt the old kernel was
+	 * being handed would otherwise arrive with no IDT. */
+	struct kvm_vcpu_events events = {
+		.flags = KVM_VCPUEVENT_VALID_NMI_PENDING |
+			 KVM_VCPUEVENT_VALID_SHADOW,
+	};
+	struct kvm_mp_state mp = {
+		.mp_state = v->index == 0 ? KVM_MP_STATE_RUNNABLE :
+					    KVM_MP_STATE_UNINITIALIZED,
+	};
+
+	/* The thread is gone: nothing to kick, and registers a hypercall
+	 * left in the sync area must not overwrite the ones set here. */
+	atomic_store(&v->started, false);
+	v->run->immediate_exit = 0;
+	v->run->kvm_dirty_regs = 0;
+	v->last_exit_rip = 0;
+	v->last_exit_reason = 0;
+
+	if (v->index == 0)
+		linux_boot_set_sregs(&sregs, &vm->linux_img);
+	/* Segments first: the APIC base (x2APIC mode included) goes back
+	 * to power-on before the LAPIC state that must match it. */
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+		return vcpu_fail(v, "KVM_SET_SREGS");
+	if (ioctl(v->fd, KVM_SET_LAPIC, &v->reset_lapic) < 0)
+		return vcpu_fail(v, "KVM_SET_LAPIC");
+	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
+		return vcpu_fail(v, "KVM_SET_VCPU_EVENTS");
+	if (v->index == 0) {
+		linux_boot_set_regs(&regs, &vm->linux_img);
+		if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+			return vcpu_fail(v, "KVM_SET_REGS");
+	}
+	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
+		return vcpu_fail(v, "KVM_SET_MP_STATE");
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "vmm/abi/hv_abi.h"
 #include "vmm/abi/platform_abi.h"
 #include "vmm/boot.h"
+#include "vmm/kdump.h"
 #include "vmm/loader.h"
 #include "vmm/log.h"
 #include "vmm/seccomp.h"
@@ -63,6 +64,7 @@ int vm_verdict_exit_status(enum vm_verdict v)
 	case VM_VERDICT_FAIL:
 	case VM_VERDICT_CRASH:
 	case VM_VERDICT_STOPPED:
+	case VM_VERDICT_KDUMP:        /* cleared by vm_run(); never final */
 	case VM_VERDICT_NONE:
 	default:
 		return KVMBUS_EXIT_GUEST_FAIL;
@@ -244,6 +246,10 @@ static int load_linux(struct vm *vm, const struct kvmbus_options *o)
 	char err[256];
 	uint64_t rsdp;
 
+	/* --boot kdump keeps the kernel in memory for the crash reboot. */
+	int kdump = kdump_load_first(vm, o);
+	if (kdump != 0)
+		return kdump < 0 ? -1 : 0;
 	if (acpi_install(&vm->mem, &vm->map, vm->nr_cpus, &rsdp, err,
 			 sizeof(err)) < 0 ||
 	    /* --fb-base reaches a bzImage as a UEFI-style framebuffer
@@ -258,12 +264,22 @@ static int load_linux(struct vm *vm, const struct kvmbus_options *o)
 	return 0;
 }
 
-/* --stop-on: the guest said what the user waited for. */
+/* --stop-on: the guest said what the user waited for.  With --boot
+ * kdump, the first kernel's --crash-on line stops the vCPUs for the crash
+ * reboot, and --stop-on waits for the crash kernel. */
 static void console_line(void *ctx, const char *line)
 {
 	struct vm *vm = ctx;
 
-	if (strstr(line, vm->stop_on)) {
+	if (vm->kdump.enabled && !vm->kdump.rebooted) {
+		if (strstr(line, vm->kdump.crash_on)) {
+			log_info("console matched --crash-on '%s'",
+				 vm->kdump.crash_on);
+			vm_stop(vm, VM_VERDICT_KDUMP);
+		}
+		return;
+	}
+	if (vm->stop_on && strstr(line, vm->stop_on)) {
 		log_info("console matched --stop-on '%s'", vm->stop_on);
 		vm_stop(vm, VM_VERDICT_MATCHED);
 	}
@@ -588,7 +604,7 @@ struct vm *vm_create(const struct kvmbus_options *o)
 		goto fail;
 	stats_stage("hv_vmbus");
 	vm->stop_on = o->stop_on;
-	if (vm->stop_on) {
+	if (vm->stop_on || vm->kdump.enabled) {
 		vm->com1.on_line = console_line;
 		vm->com1.on_line_ctx = vm;
 	}
@@ -615,6 +631,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->bus)
 		vmbus_host_destroy(vm->bus);
 	free(vm->supported_cpuid);
+	kdump_destroy(vm);
 	for (unsigned i = 0; i < vm->mem.nr_banks; i++)
 		if (vm->mem.bank[i].host)
 			munmap(vm->mem.bank[i].host, vm->mem.bank[i].size);
@@ -640,10 +657,9 @@ static struct timespec deadline_after(unsigned seconds)
 
 /* Wait until every vCPU thread has left its loop; past the deadline,
  * record the timeout and stop them. */
-static void wait_for_vcpus(struct vm *vm)
+static void wait_for_vcpus(struct vm *vm, const struct timespec *deadline)
 {
 	bool timed_out = false;
-	struct timespec deadline = deadline_after(vm->timeout_s);
 
 	pthread_mutex_lock(&vm->lock);
 	while (vm->running > 0) {
@@ -652,7 +668,7 @@ static void wait_for_vcpus(struct vm *vm)
 			continue;
 		}
 		int rc = pthread_cond_timedwait(&vm->all_stopped, &vm->lock,
-						&deadline);
+						deadline);
 		if (rc == ETIMEDOUT && vm->running > 0) {
 			timed_out = true;
 			vm_stop(vm, VM_VERDICT_TIMEOUT);
@@ -684,22 +700,11 @@ static void report_verdict(struct vm *vm, enum vm_verdict v)
 	}
 }
 
-int vm_run(struct vm *vm)
+/* Start every vCPU thread, wait until all have left their loop (or the
+ * deadline passed), join them. */
+static void run_vcpus(struct vm *vm, const struct timespec *deadline)
 {
 	unsigned started = 0;
-
-	/* Setup is over and no guest code has run yet: from here kvmbus
-	 * needs only the few calls vmm/seccomp.c allows, and the vCPU
-	 * threads created below inherit the filter. */
-	if (!vm->no_seccomp) {
-		char err[256];
-		if (sandbox_install(err, sizeof(err)) < 0) {
-			log_err("cannot enter the sandbox: %s (--no-seccomp "
-				"runs without it)", err);
-			return KVMBUS_EXIT_HOST_ERROR;
-		}
-	}
-	stats_stage("sandbox");
 
 	for (unsigned i = 0; i < vm->nr_cpus; i++) {
 		pthread_mutex_lock(&vm->lock);
@@ -723,9 +728,37 @@ int vm_run(struct vm *vm)
 	if (atomic_load(&vm->stop))
 		kick_all(vm);
 
-	wait_for_vcpus(vm);
+	wait_for_vcpus(vm, deadline);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(vm->vcpu[i].thread, NULL);
+}
+
+int vm_run(struct vm *vm)
+{
+	/* Setup is over and no guest code has run yet: from here kvmbus
+	 * needs only the few calls vmm/seccomp.c allows, and the vCPU
+	 * threads created below inherit the filter. */
+	if (!vm->no_seccomp) {
+		char err[256];
+		if (sandbox_install(err, sizeof(err)) < 0) {
+			log_err("cannot enter the sandbox: %s (--no-seccomp "
+				"runs without it)", err);
+			return KVMBUS_EXIT_HOST_ERROR;
+		}
+	}
+	stats_stage("sandbox");
+
+	/* One time limit for the whole run, crash kernel included. */
+	struct timespec deadline = deadline_after(vm->timeout_s);
+	run_vcpus(vm, &deadline);
+	/* --boot kdump: the first kernel reached --crash-on. */
+	if (vm_verdict(vm) == VM_VERDICT_KDUMP) {
+		if (kdump_crash_reboot(vm) == 0) {
+			run_vcpus(vm, &deadline);
+		} else {
+			atomic_store(&vm->verdict, VM_VERDICT_HOST_ERROR);
+		}
+	}
 	serial_flush(&vm->com1);
 
 	enum vm_verdict v = vm_verdict(vm);

@@ -51,6 +51,9 @@ enum vm_verdict {
 	VM_VERDICT_STOPPED,           /* halted without reporting */
 	VM_VERDICT_HOST_ERROR,        /* a KVM ioctl failed */
 	VM_VERDICT_TIMEOUT,           /* --timeout expired */
+	/* --boot kdump: the first kernel printed --crash-on; vm_run()
+	 * reboots into the crash kernel and clears it (never final). */
+	VM_VERDICT_KDUMP,
 };
 
 /* VM exits by kind, for the benchmark.  A hypercall (an OUT to
@@ -74,6 +77,10 @@ struct vm_vcpu {
 	 * fault on AMD resets the vCPU before we see it, losing RIP. */
 	uint64_t last_exit_rip;
 	uint32_t last_exit_reason;
+	/* Power-on state, saved at creation for a reset without a new
+	 * vCPU (--boot kdump's crash reboot, vcpu_reset_for_kexec()). */
+	struct kvm_sregs reset_sregs;
+	struct kvm_lapic_state reset_lapic;
 };
 
 /* Extra guest-physical memory beside RAM (e.g. VRAM), movable at run time.
@@ -96,6 +103,17 @@ struct vm {
 	struct guest_mem mem;
 	uint64_t entry;               /* guest ELF entry point */
 	struct linux_image linux_img; /* --linux: how the kernel is entered */
+	/* --linux with --boot kdump (vmm/kdump.h): the kernel kept in
+	 * memory since load_linux(), the trigger, and the crash kernel's
+	 * command line.  `rebooted` is written only while no vCPU thread
+	 * runs. */
+	struct vm_kdump {
+		bool enabled;
+		bool rebooted;            /* the crash kernel is running */
+		const char *crash_on;
+		struct linux_files files;
+		char cmdline[LINUX_BOOT_CMDLINE_MAX];
+	} kdump;
 	const char *stop_on;          /* --stop-on pattern, or NULL */
 	unsigned timeout_s;
 	bool sync_regs;               /* KVM_CAP_SYNC_REGS usable */
@@ -172,6 +190,11 @@ void vcpu_destroy(struct vm_vcpu *v);
 int vcpu_start(struct vm_vcpu *v);
 /* Make the vCPU leave KVM_RUN (and not enter it again). */
 void vcpu_kick(struct vm_vcpu *v);
+/* After its thread was joined: back to the power-on LAPIC and segment
+ * state, no pending events, the BSP at vm->linux_img's entry and every
+ * AP waiting for INIT/SIPI -- what a kernel entered by kexec finds.  0,
+ * or -1 after a message. */
+int vcpu_reset_for_kexec(struct vm_vcpu *v);
 
 /* ---- vmm/vm.c, for vcpu.c ---------------------------------------------- */
 /* Set this vCPU's CPUID table (KVM's supported leaves + Hyper-V). */

@@ -7,11 +7,16 @@
 #   make test-linux     boot it under kvmbus and check that hv_vmbus,
 #                       pci-hyperv and hyperv_drm negotiate with kvmbus
 #                       (nested under QEMU where /dev/kvm is missing)
+#   make test-linux-kdump
+#                       boot the bzImage with --boot kdump: the crash
+#                       kernel's pci-hyperv must be refused D0 entry
+#                       (0xc0370048) for the first kernel's VRAM; exit 3
 #
-# Not part of `make test` unless asked (TEST_LINUX=1 make test): the first
-# kernel build takes minutes.  See tests/linux/README.md.
+# Not part of `make test` unless asked (TEST_LINUX=1 make test runs
+# test-linux, never test-linux-kdump): the first kernel build takes
+# minutes.  See tests/linux/README.md.
 
-.PHONY: linux-kernel linux-qemu test-linux
+.PHONY: linux-kernel linux-qemu test-linux test-linux-kdump
 
 ifeq ($(TEST_LINUX),1)
 TEST_EXTRA += test-linux
@@ -25,3 +30,6 @@ linux-qemu: linux-kernel
 
 test-linux: all linux-kernel
 	$(Q)tests/linux/test-linux.sh $(BUILD)
+
+test-linux-kdump: all linux-kernel
+	$(Q)tests/linux/test-linux-kdump.sh $(BUILD)

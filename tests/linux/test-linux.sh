@@ -12,6 +12,10 @@
 #                           (64-bit boot protocol; decompresses itself)
 #   KVMBUS_LINUX_OUT        where the logs go (default BUILD_DIR/tests/linux)
 #   KVMBUS_LINUX_APPEND     extra kernel command-line arguments
+#   KVMBUS_LINUX_ARGS       extra kvmbus arguments, split at spaces
+#                           (test-linux-kdump.sh: "--boot kdump")
+#   KVMBUS_LINUX_CHECK      the script that judges the run's directory
+#                           (default: check-boot.sh)
 #   NESTED=0                without /dev/kvm, SKIP instead of nesting
 #
 # Where /dev/kvm is missing it runs the boot inside a nested KVM under QEMU
@@ -63,6 +67,8 @@ cmdline+=" tsc=reliable no_timer_check panic=-1 reboot=t"
 cmdline+=" 8250.nr_uarts=1"
 cmdline+="${KVMBUS_LINUX_APPEND:+ $KVMBUS_LINUX_APPEND}"
 args=(--mem "$mem")
+# shellcheck disable=SC2206  # split on purpose
+[ -n "${KVMBUS_LINUX_ARGS:-}" ] && args+=(${KVMBUS_LINUX_ARGS})
 # A stop condition, where kvmbus has one: any panic, the expected one at
 # the end of boot or not, ends the run (check-boot.sh tells them apart).
 if grep -q -- '--stop-on' <<< "$help"; then
@@ -102,4 +108,4 @@ else
 fi
 echo "test-linux: the run took $((SECONDS - start)) s wall in all"
 echo
-exec "$here/check-boot.sh" "$out"
+exec "${KVMBUS_LINUX_CHECK:-$here/check-boot.sh}" "$out"

@@ -289,6 +289,33 @@ static void test_hypercall_msr_locked(void **state)
 	assert_int_equal(rd(f, 0, HV_MSR_HYPERCALL), locked);
 }
 
+/* A kernel entered by kexec (--boot kdump) finds the partition as a new
+ * boot would: even a locked hypercall MSR can be set up again. */
+static void test_reset_for_kexec(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t locked = HCALL_PAGE | HV_HYPERCALL_ENABLE |
+				HV_HYPERCALL_LOCKED;
+
+	wr(f, 0, HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	wr(f, 0, HV_MSR_HYPERCALL, locked);
+	wr(f, 1, HV_MSR_VP_ASSIST_PAGE, 0x7000 | 1);
+	wr(f, 1, HV_MSR_SINT0 + 2, 0xF3);
+	wr(f, 1, HV_MSR_TSC_INVARIANT_CONTROL, 1);
+
+	hv_reset(&f->hv);
+	assert_int_equal(rd(f, 0, HV_MSR_GUEST_OS_ID), 0);
+	assert_int_equal(rd(f, 0, HV_MSR_HYPERCALL), 0);
+	assert_int_equal(rd(f, 1, HV_MSR_VP_ASSIST_PAGE), 0);
+	assert_int_equal(rd(f, 1, HV_MSR_SINT0 + 2), HV_SINT_MASKED);
+	assert_int_equal(rd(f, 1, HV_MSR_TSC_INVARIANT_CONTROL), 0);
+	/* The bus stays attached, and the new kernel sets up again. */
+	assert_ptr_equal(f->hv.bus, &fake_ops);
+	wr(f, 0, HV_MSR_GUEST_OS_ID, LINUX_OS_ID);
+	wr(f, 0, HV_MSR_HYPERCALL, locked);
+	assert_int_equal(rd(f, 0, HV_MSR_HYPERCALL), locked);
+}
+
 static void test_hypercall_page_needs_guest_os_id(void **state)
 {
 	struct fixture *f = *state;
@@ -700,6 +727,7 @@ int main(void)
 		T(test_hypercall_page_gets_stub),
 		T(test_hypercall_msr_refusals),
 		T(test_hypercall_msr_locked),
+		T(test_reset_for_kexec),
 		T(test_hypercall_page_needs_guest_os_id),
 		T(test_vp_index),
 		T(test_time_ref_count),

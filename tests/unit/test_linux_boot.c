@@ -626,6 +626,79 @@ static void test_load_files(void **state)
 	unlink(ipath);
 }
 
+/* The files are read once and kept: loading twice from memory gives the
+ * same image, the second time with another command line, as --boot kdump
+ * reloads the kernel under the sandbox. */
+static void test_files_kept_for_reload(void **state)
+{
+	struct fixture *f = *state;
+	struct linux_files files;
+	struct linux_image first, second;
+	char kpath[] = "/tmp/kvmbus-lb-kept-XXXXXX";
+	int kfd = mkstemp(kpath);
+
+	assert_true(kfd >= 0);
+	make_bzimage();
+	assert_int_equal(write(kfd, bz, sizeof(bz)), (ssize_t)sizeof(bz));
+	close(kfd);
+	assert_int_equal(linux_files_read(&files, kpath, NULL, f->err,
+					  sizeof(f->err)), 0);
+	unlink(kpath);
+	assert_int_equal(files.kernel_len, sizeof(bz));
+	assert_null(files.initrd);
+
+	struct linux_boot_args a = {
+		.kernel = files.kernel, .kernel_len = files.kernel_len,
+		.cmdline = "console=ttyS0", .rsdp = RSDP,
+	};
+	assert_int_equal(linux_boot_load(&f->mem, &f->map, &a, &first, f->err,
+					 sizeof(f->err)), 0);
+	uint8_t junk[64];
+	memset(junk, GARBAGE, sizeof(junk));
+	assert_int_equal(guest_mem_write(&f->mem, LINUX_BOOT_CMDLINE, junk,
+					 sizeof(junk)), 0);
+	a.cmdline = "console=ttyS0 nr_cpus=1";
+	assert_int_equal(linux_boot_load(&f->mem, &f->map, &a, &second, f->err,
+					 sizeof(f->err)), 0);
+	assert_memory_equal(&first, &second, sizeof(first));
+	assert_string_equal((const char *)gpa(f, LINUX_BOOT_CMDLINE),
+			    "console=ttyS0 nr_cpus=1");
+
+	linux_files_free(&files);
+	assert_null(files.kernel);
+	assert_int_equal(linux_files_read(&files, "/nonexistent/bzImage", NULL,
+					  f->err, sizeof(f->err)), -1);
+	assert_null(files.kernel);
+}
+
+static void test_kdump_cmdline(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(linux_kdump_cmdline("console=ttyS0 panic=-1", out,
+					     sizeof(out)), 0);
+	assert_string_equal(out, "console=ttyS0 panic=-1 nr_cpus=1");
+	assert_int_equal(linux_kdump_cmdline(NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "nr_cpus=1");
+	assert_int_equal(linux_kdump_cmdline("", out, sizeof(out)), 0);
+	assert_string_equal(out, "nr_cpus=1");
+	/* The first kernel's own choice is kept. */
+	assert_int_equal(linux_kdump_cmdline("nr_cpus=2 quiet", out,
+					     sizeof(out)), 0);
+	assert_string_equal(out, "nr_cpus=2 quiet");
+	assert_int_equal(linux_kdump_cmdline("quiet nr_cpus=4", out,
+					     sizeof(out)), 0);
+	assert_string_equal(out, "quiet nr_cpus=4");
+	/* Only a whole word counts. */
+	assert_int_equal(linux_kdump_cmdline("xnr_cpus=4", out, sizeof(out)), 0);
+	assert_string_equal(out, "xnr_cpus=4 nr_cpus=1");
+	/* Too long: refused, never cut. */
+	assert_int_equal(linux_kdump_cmdline("console=ttyS0", out, 23), -1);
+	assert_int_equal(linux_kdump_cmdline("console=ttyS0", out, 24), 0);
+	assert_string_equal(out, "console=ttyS0 nr_cpus=1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +712,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pvh_hostile_images, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_files_kept_for_reload, setup, teardown),
+		cmocka_unit_test(test_kdump_cmdline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

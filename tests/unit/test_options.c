@@ -623,6 +623,27 @@ static void vpci_funcs_from_preset_or_option(void **state)
 	expect_error("--vpci-funcs", NULL, "run", "--vpci-funcs", "nosuchmodel@0", NULL);
 }
 
+/* --crash-on: only where there is a crash reboot to trigger. */
+static void crash_on_needs_linux_kdump(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("run", NULL), 0);
+	assert_null(opts.crash_on);
+	assert_int_equal(parse("run", "--linux", "bzImage", "--boot", "kdump",
+			       "--crash-on", "hv_pci", NULL), 0);
+	assert_string_equal(opts.crash_on, "hv_pci");
+	/* Order does not matter. */
+	assert_int_equal(parse("run", "--crash-on=x", "--boot=kdump", "--linux",
+			       "bzImage", NULL), 0);
+	assert_string_equal(opts.crash_on, "x");
+	expect_error("--crash-on", "--boot kdump", "run", "--crash-on", "x",
+		     "--boot", "kdump", NULL);
+	expect_error("--crash-on", "--linux", "run", "--linux", "bzImage",
+		     "--crash-on", "x", NULL);
+	expect_error("--crash-on", "empty", "run", "--linux", "bzImage",
+		     "--boot", "kdump", "--crash-on", "", NULL);
+}
+
 static void help_mentions_everything(void **state)
 {
 	char *text = NULL;
@@ -636,6 +657,7 @@ static void help_mentions_everything(void **state)
 		"--cmdline STRING",
 		"kvmbus scenarios", "--scenario NAME", "default: normal",
 		"--boot MODE", "'normal'", "'kdump'", "--fb-base ADDR",
+		"--crash-on PATTERN", "Initialized hyperv_drm",
 		"0 = none", "the low MMIO base, as on",
 		"--fb-reserve POLICY", "'none'", "'lfb'", "'fallback'",
 		"first kernel always uses", "--config-window WHERE", "'legacy'",
@@ -692,6 +714,7 @@ int main(void)
 		cmocka_unit_test(size_syntax),
 		cmocka_unit_test(range_syntax),
 		cmocka_unit_test(vpci_funcs_from_preset_or_option),
+		cmocka_unit_test(crash_on_needs_linux_kdump),
 		cmocka_unit_test(help_mentions_everything),
 	};
 

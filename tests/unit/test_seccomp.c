@@ -257,6 +257,8 @@ static int kvm_ioctls(const struct child_env *env)
 	static const unsigned long requests[] = {
 		KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS,
 		KVM_GET_FPU, KVM_SIGNAL_MSI, KVM_SET_USER_MEMORY_REGION, TCGETS,
+		KVM_SET_SREGS, KVM_SET_LAPIC, KVM_SET_VCPU_EVENTS,
+		KVM_SET_MP_STATE,
 		(unsigned long)(long)(int)KVM_GET_REGS,
 	};
 	char scratch[512] = { 0 };
