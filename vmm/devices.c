@@ -124,9 +124,8 @@ int devices_create(struct devices *d, struct vm *vm,
 		return -1;
 
 	d->video = synthvid_create(&d->registry, SYNTHVID_DEFAULT_MMIO_MB, &vram_ops);
-	if (!d->video || add_service(d, synthvid_service(d->video)))
+	if (!d->video)
 		return -1;
-
 	for (unsigned i = 0; i < o->vpci_buses && i < DEVICES_MAX_VPCI; i++) {
 		struct vpci_bus_config cfg;
 
@@ -143,9 +142,17 @@ int devices_create(struct devices *d, struct vm *vm,
 			return -1;
 		}
 		d->nr_vpci++;
+	}
+	/* --offer-order: drivers that probe as offers arrive (modules loaded
+	 * by udev) follow this order; Linux 6.1's built-in drivers probe in
+	 * driver-registration order instead (hv_pci before hyperv_drm). */
+	if (!o->offer_pci_first && add_service(d, synthvid_service(d->video)))
+		return -1;
+	for (unsigned i = 0; i < d->nr_vpci; i++)
 		if (add_service(d, vpci_bus_service(d->vpci[i])))
 			return -1;
-	}
+	if (o->offer_pci_first && add_service(d, synthvid_service(d->video)))
+		return -1;
 	return 0;
 }
 

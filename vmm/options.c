@@ -373,6 +373,19 @@ static int apply_crash_on(struct kvmbus_options *o, const char *opt,
 	return 0;
 }
 
+static int apply_offer_order(struct kvmbus_options *o, const char *opt,
+			     const char *val, char *err, size_t errlen)
+{
+	if (strcmp(val, "video-first") == 0)
+		o->offer_pci_first = false;
+	else if (strcmp(val, "pci-first") == 0)
+		o->offer_pci_first = true;
+	else
+		return fail(err, errlen, "%s: '%s' is not video-first or pci-first",
+			    opt, val);
+	return 0;
+}
+
 static int apply_no_seccomp(struct kvmbus_options *o, const char *opt,
 			    const char *val, char *err, size_t errlen)
 {
@@ -482,6 +495,7 @@ static const struct opt_def opt_table[] = {
 	{ "--stop-on", NULL, ARG_REQUIRED, apply_stop_on, CMD_RUN },
 	{ "--crash-on", NULL, ARG_REQUIRED, apply_crash_on, CMD_RUN },
 	{ "--no-seccomp", NULL, ARG_EQUALS_ONLY, apply_no_seccomp, CMD_RUN },
+	{ "--offer-order", NULL, ARG_REQUIRED, apply_offer_order, CMD_RUN },
 	{ "--screenshot", NULL, ARG_REQUIRED, apply_screenshot, CMD_RUN },
 	{ "--mmio-map", NULL, ARG_OPTIONAL_SVG, apply_mmio_map, CMD_RUN },
 	{ "--stats", NULL, ARG_EQUALS_ONLY, apply_stats, CMD_RUN },
@@ -845,6 +859,10 @@ void options_print_help(FILE *f)
 "                       the first kernel contains PATTERN, reboot into the\n"
 "                       same kernel as kexec does, without resetting the\n"
 "                       host's devices (default: '" KVMBUS_DEFAULT_CRASH_ON "')\n"
+"  --offer-order ORDER  the host's offer order: 'video-first' or\n"
+"                       'pci-first' (drivers probing as offers arrive\n"
+"                       follow it; Linux 6.1's built-in drivers probe in\n"
+"                       registration order) (default: video-first)\n"
 "  --no-seccomp         run without the seccomp sandbox kvmbus enters\n"
 "                       before the guest starts (debugging only)\n"
 "                       (default: sandboxed)\n"

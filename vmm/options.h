@@ -85,6 +85,8 @@ struct kvmbus_options {
 	 * triggers the crash reboot; NULL = KVMBUS_DEFAULT_CRASH_ON. */
 	const char *crash_on;
 	bool no_seccomp;              /* run without the sandbox (debugging) */
+	bool offer_pci_first;         /* --offer-order pci-first: PCI buses
+				       * offered before the video */
 
 	/* Scenario: the preset, then the knobs with explicit options
 	 * applied over the preset whatever their order. */

@@ -216,6 +216,19 @@ t_hostile() {
 	else fail "$1" "$out/$1.log"; fi
 }
 
+# ---- --offer-order: the host's offer order on the wire --------------------
+t_offer_order() {
+	run "$1" 0 run --offer-order pci-first --trace="$out/$1.trace" || return
+	local order
+	order=$(grep -oE 'OFFERCHANNEL relid=[0-9]+ class=(44c4f61d|da0a7802)' "$out/$1.trace" |
+		sed -E 's/.*class=//' | tr '\n' ' ')
+	if [ "$order" = "44c4f61d da0a7802 " ]; then
+		tap_ok "$1" "$out/$1.log" && pass "$1"
+	else
+		fail "$1: offer order '$order', expected PCI (44c4f61d) before video (da0a7802)" "$out/$1.trace"
+	fi
+}
+
 t_help help
 t_version version
 t_bad_options bad-options
@@ -241,6 +254,7 @@ kvm_test screenshot-png-and-svg t_screenshot_and_svg
 kvm_test sandbox-on t_sandbox_on
 kvm_test sandbox-off t_sandbox_off
 kvm_test hostile-guest-refused t_hostile
+kvm_test offer-order-pci-first t_offer_order
 
 if [ "$have_kvm" -eq 0 ]; then
 	echo "################################################################"

@@ -644,6 +644,18 @@ static void crash_on_needs_linux_kdump(void **state)
 		     "--boot", "kdump", "--crash-on", "", NULL);
 }
 
+static void offer_order(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("run", NULL), 0);
+	assert_false(opts.offer_pci_first);
+	assert_int_equal(parse("run", "--offer-order", "pci-first", NULL), 0);
+	assert_true(opts.offer_pci_first);
+	assert_int_equal(parse("run", "--offer-order=video-first", NULL), 0);
+	assert_false(opts.offer_pci_first);
+	expect_error("--offer-order", "sideways", "run", "--offer-order", "sideways", NULL);
+}
+
 static void help_mentions_everything(void **state)
 {
 	char *text = NULL;
@@ -715,6 +727,7 @@ int main(void)
 		cmocka_unit_test(range_syntax),
 		cmocka_unit_test(vpci_funcs_from_preset_or_option),
 		cmocka_unit_test(crash_on_needs_linux_kdump),
+		cmocka_unit_test(offer_order),
 		cmocka_unit_test(help_mentions_everything),
 	};
 
