@@ -16,7 +16,10 @@ echo "# nested KVM under QEMU TCG (tests/nested/run.sh)."
 echo "################################################################"
 share=()
 case "$build/" in "$repo"/*) ;; *) share=(--share "$build") ;; esac
-"$repo/tests/nested/run.sh" --timeout "${KVMBUS_NESTED_TIMEOUT:-1800}" "${share[@]}" -- \
+# 4 GiB: a sanitized kvmbus (ASan shadow and quarantine) beside 256 MiB of
+# guest RAM, run after run, must never squeeze the nested VM's memory.
+"$repo/tests/nested/run.sh" --timeout "${KVMBUS_NESTED_TIMEOUT:-1800}" \
+	--mem "${KVMBUS_NESTED_MEM:-4G}" "${share[@]}" -- \
 	"cd '$repo' && tests/e2e/run.sh '$build'"
 st=$?
 if [ "$st" -eq 125 ]; then
