@@ -110,6 +110,15 @@ static int run(struct kvmbus_options *o)
 		}
 		o->kernel = kernel;
 	}
+	/* Files first, KVM second: a mistyped path is reported as such even
+	 * on a machine without /dev/kvm. */
+	const char *inputs[] = { o->kernel, o->linux_kernel, o->initrd };
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		if (inputs[i] && access(inputs[i], R_OK) < 0) {
+			log_err("cannot read '%s': %s", inputs[i], strerror(errno));
+			return KVMBUS_EXIT_HOST_ERROR;
+		}
+	}
 	if (o->trace && trace_open(o->trace_path, o->trace_format) < 0) {
 		log_err("cannot open trace output '%s': %s",
 			o->trace_path ? o->trace_path : "-", strerror(errno));
