@@ -24,6 +24,8 @@
 #   --smp N / --mem SIZE  L1 guest vCPUs / memory (default 2 / 2G)
 #   --append ARGS       extra kernel command line for the L1 guest
 #   --verbose           also stream the guest's kernel console to stderr
+#   --monitor SOCKET    serve QEMU's human monitor on a unix socket, to look
+#                       at a wedged L1 guest (e.g. "info registers -a")
 #   --rebuild           rebuild the cached initramfs
 #
 # The working directory inside the guest is the current directory if it is
@@ -48,6 +50,7 @@ smp=2
 mem=2G
 append=""
 verbose=0
+monitor=""
 rebuild=0
 
 die() { echo "run.sh: $*" >&2; exit 125; }
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
         --mem) mem=$2; shift 2 ;;
         --append) append=$2; shift 2 ;;
         --verbose) verbose=1; shift ;;
+        --monitor) monitor=$2; shift 2 ;;
         --rebuild) rebuild=1; shift ;;
         -h|--help) usage ;;
         --) shift; break ;;
@@ -182,6 +186,8 @@ if [ ! -c /dev/kvm ]; then
     finish 125
 fi
 dmesg | grep -iE 'kvm|svm'
+# One idle VM for the life of this guest: see tests/nested/hold_kvm_keys.c.
+/bin/hold_kvm_keys &
 log "/dev/kvm ready at uptime $(cut -d' ' -f1 /proc/uptime)s"
 
 if [ "$CHROOT" = 1 ]; then
@@ -230,6 +236,7 @@ EOF
 # The cache key covers everything that goes into the image.
 key=$( {
     echo "$kver"; sha256sum "$busybox" | cut -d' ' -f1; init_script; echo "$mods"
+    sha256sum "$here/hold_kvm_keys.c"
     for m in $mods; do sha256sum "$moddir/$m"; done
     for a in ${adds[@]+"${adds[@]}"}; do
         src=${a%%=*}; [ -e "$src" ] || die "--add: no such file: $src"
@@ -245,6 +252,9 @@ if [ $rebuild = 1 ] || [ ! -s "$initrd" ]; then
     r=$tmp/root
     mkdir -p "$r"/{bin,sbin,dev,proc,sys,tmp,root,modules,ctl}
     cp "$busybox" "$r/bin/busybox"
+    command -v gcc >/dev/null || need_pkg gcc "to build hold_kvm_keys"
+    gcc -static -O2 -Wall -Wextra -Werror -o "$r/bin/hold_kvm_keys" "$here/hold_kvm_keys.c" \
+        || die "cannot build hold_kvm_keys (a static C program: needs libc6-dev)"
     init_script > "$r/init"
     chmod 755 "$r/init"
     : > "$r/modules/order"
@@ -313,6 +323,7 @@ qemu_args=(
     -virtfs "local,path=$ctl,mount_tag=kvmbus_ctl,security_model=none"
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 )
+[ -n "$monitor" ] && qemu_args+=(-monitor "unix:$monitor,server=on,wait=off")
 i=0
 for s in "${shares[@]}"; do
     qemu_args+=(-virtfs "local,path=$s,mount_tag=share$i,security_model=none,multidevs=remap")
