@@ -91,4 +91,10 @@ struct vm_vcpu;
  * failure -- and the caller reports the crash and stops the VM. */
 int insn_fixup_on_emulation_failure(struct vm_vcpu *v);
 
+/* The bytes at CS.base + RIP of the vCPU's current state, read through
+ * the guest's own page tables (up to INSN_MAX_LEN, stopping at the first
+ * byte that cannot be read).  Returns how many were read; 0 when the
+ * registers cannot be read or RIP's page is not mapped to RAM. */
+size_t insn_fetch_current(struct vm_vcpu *v, uint8_t *buf);
+
 #endif

@@ -55,33 +55,52 @@ static struct guest_paging paging_of(const struct kvm_sregs *s)
 	};
 }
 
-/* The instruction bytes: KVM's own copy when the exit carries one, else
- * read at CS.base + RIP through the guest's page tables, stopping at the
+/* Read at CS.base + RIP through the guest's page tables, stopping at the
  * first byte that cannot be read. */
-static size_t fetch(struct vm_vcpu *v, const struct kvm_sregs *s,
-		    const struct kvm_regs *r, uint8_t *buf)
+static size_t fetch_linear(const struct vm_vcpu *v, const struct kvm_sregs *s,
+			   const struct kvm_regs *r, uint8_t *buf)
 {
-	const struct kvm_run *run = v->run;
 	struct guest_paging pg = paging_of(s);
+	uint64_t la = s->cs.base + r->rip;
 	size_t n = 0;
 
-	if (run->emulation_failure.ndata >= EMULATION_FAILURE_NDATA_WITH_BYTES &&
-	    (run->emulation_failure.flags &
-	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
-		n = run->emulation_failure.insn_size;
-		if (n > INSN_MAX_LEN)
-			n = INSN_MAX_LEN;
-		memcpy(buf, run->emulation_failure.insn_bytes, n);
-		if (n)
-			return n;
-	}
-	uint64_t la = s->cs.base + r->rip;
 	if (mode_of(s) != INSN_MODE_LONG64)
 		la &= 0xFFFFFFFFull;
 	while (n < INSN_MAX_LEN &&
 	       guest_read_linear(&v->vm->mem, &pg, la + n, buf + n, 1) == GW_OK)
 		n++;
 	return n;
+}
+
+/* The instruction bytes: KVM's own copy when the exit carries one, else
+ * read from guest memory. */
+static size_t fetch(struct vm_vcpu *v, const struct kvm_sregs *s,
+		    const struct kvm_regs *r, uint8_t *buf)
+{
+	const struct kvm_run *run = v->run;
+
+	if (run->emulation_failure.ndata >= EMULATION_FAILURE_NDATA_WITH_BYTES &&
+	    (run->emulation_failure.flags &
+	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
+		size_t n = run->emulation_failure.insn_size;
+		if (n > INSN_MAX_LEN)
+			n = INSN_MAX_LEN;
+		memcpy(buf, run->emulation_failure.insn_bytes, n);
+		if (n)
+			return n;
+	}
+	return fetch_linear(v, s, r, buf);
+}
+
+size_t insn_fetch_current(struct vm_vcpu *v, uint8_t *buf)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return 0;
+	return fetch_linear(v, &s, &r, buf);
 }
 
 /* The first time each instruction is completed, say so (a kernel may

@@ -25,7 +25,6 @@
 #include "vmm/stats.h"
 
 #define KICK_SIGNAL   SIGUSR1
-#define INSN_MAX      15       /* longest x86 instruction */
 #define RESET_RIP     0xFFF0   /* RIP after INIT/reset (CS base 0xFFFF0000) */
 
 /* ---- Kicking a vCPU out of KVM_RUN ---------------------------------------- */
@@ -196,26 +195,35 @@ void vcpu_destroy(struct vm_vcpu *v)
 
 /* ---- Crash reports ---------------------------------------------------------- */
 
-/* "0f 0b ..." for the bytes at rip, read through the boot identity map
- * (guest-virtual = guest-physical), or a note if rip is not in RAM. */
-static void describe_insn(const struct vm *vm, uint64_t rip, char *out,
-			  size_t outlen)
+/* "0f 0b ..." for the bytes at the vCPU's RIP, read through the guest's
+ * page tables, or a note if they are not in RAM. */
+static void describe_insn_at_rip(struct vm_vcpu *v, char *out, size_t outlen)
 {
-	uint8_t insn[INSN_MAX];
-	unsigned n = INSN_MAX;
+	uint8_t insn[INSN_MAX_LEN];
+	size_t n = insn_fetch_current(v, insn);
+
+	if (n == 0)
+		snprintf(out, outlen, "RIP is not mapped to guest RAM");
+	else
+		insn_fixup_hex(insn, n, out, outlen);
+}
+
+/* The same for an address whose page tables are gone (KVM reset the
+ * vCPU): read as a physical address, which is right for the boot
+ * identity map of the guest test kernels, and only there. */
+static void describe_insn_phys(const struct vm *vm, uint64_t addr, char *out,
+			       size_t outlen)
+{
+	uint8_t insn[INSN_MAX_LEN];
+	size_t n = INSN_MAX_LEN;
 
 	/* Fewer bytes if the instruction sits at the very end of RAM. */
-	while (n > 0 && guest_mem_read(&vm->mem, rip, insn, n) < 0)
+	while (n > 0 && guest_mem_read(&vm->mem, addr, insn, n) < 0)
 		n--;
-	if (n == 0) {
-		snprintf(out, outlen, "RIP is not in guest RAM");
-		return;
-	}
-	size_t len = 0;
-	out[0] = '\0';
-	for (unsigned i = 0; i < n && len + 4 < outlen; i++)
-		len += (size_t)snprintf(out + len, outlen - len, "%s%02x",
-					i ? " " : "", insn[i]);
+	if (n == 0)
+		snprintf(out, outlen, "not in guest RAM");
+	else
+		insn_fixup_hex(insn, n, out, outlen);
 }
 
 /* Report what stopped the guest, naming RIP and the bytes there, and
@@ -224,7 +232,7 @@ static int guest_crashed(struct vm_vcpu *v, enum vm_verdict verdict,
 			 const char *what)
 {
 	struct kvm_regs regs;
-	char bytes[INSN_MAX * 3 + 32];
+	char bytes[INSN_MAX_LEN * 3 + 32];
 
 	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0) {
 		log_err("guest %s on vCPU %u (registers unavailable: %s)", what,
@@ -232,14 +240,14 @@ static int guest_crashed(struct vm_vcpu *v, enum vm_verdict verdict,
 	} else if (regs.rip == RESET_RIP && v->vm->sync_regs) {
 		/* KVM on AMD resets the vCPU when it sees a triple fault, so
 		 * the faulting RIP is gone; the last exit is the best clue. */
-		describe_insn(v->vm, v->last_exit_rip, bytes, sizeof(bytes));
+		describe_insn_phys(v->vm, v->last_exit_rip, bytes, sizeof(bytes));
 		log_err("guest %s on vCPU %u; KVM reset the vCPU, so its RIP is "
 			"lost -- the last exit to kvmbus (reason %u) was at RIP "
-			"0x%llx (instruction bytes there: %s)", what, v->index,
+			"0x%llx (bytes at that physical address: %s)", what, v->index,
 			v->last_exit_reason,
 			(unsigned long long)v->last_exit_rip, bytes);
 	} else {
-		describe_insn(v->vm, regs.rip, bytes, sizeof(bytes));
+		describe_insn_at_rip(v, bytes, sizeof(bytes));
 		log_err("guest %s on vCPU %u at RIP 0x%llx, RSP 0x%llx "
 			"(instruction bytes at RIP: %s)", what, v->index,
 			(unsigned long long)regs.rip, (unsigned long long)regs.rsp,
