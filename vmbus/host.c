@@ -11,6 +11,7 @@
  */
 #include "vmbus/vmbus.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,8 +142,11 @@ struct vmbus_channel *vmbus_chan_by_relid(struct vmbus_host *h, uint32_t relid)
 void vmbus_post_to_guest(struct vmbus_host *h, unsigned vp, unsigned sint,
 			 const void *msg, uint32_t size)
 {
-	if (synic_post_message(h->synic, vp, sint, HV_MESSAGE_TYPE_VMBUS, msg,
-			       size)) {
+	int r = synic_post_message(h->synic, vp, sint, HV_MESSAGE_TYPE_VMBUS,
+				   msg, size);
+	if (r == -ENOSPC)
+		return;	/* synic logged the refusal; --trace shows the message */
+	if (r < 0) {
 		struct vmbus_msg_header hdr;
 
 		memcpy(&hdr, msg, sizeof(hdr));

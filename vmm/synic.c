@@ -12,6 +12,7 @@
  */
 #include "vmm/synic.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -389,7 +390,7 @@ int synic_post_message(struct synic *s, unsigned vp, unsigned sint,
 	    (size && !payload)) {
 		log_err("synic: bad message for VP %u SINT %u (type %#x, %u "
 			"bytes)", vp, sint, type, size);
-		return -1;
+		return -EINVAL;
 	}
 	q = &s->vp[vp].queue[sint];
 	/* Let a slot the guest freed without EOM drain the queue first. */
@@ -401,7 +402,7 @@ int synic_post_message(struct synic *s, unsigned vp, unsigned sint,
 		guest_refuse("synic.queue-full",
 			     "message queue of VP %u SINT %u is full; message "
 			     "type %#x dropped", vp, sint, type);
-		return -1;
+		return -ENOSPC;
 	}
 	/* Always through the queue, so FIFO order holds even when an
 	 * earlier message is still waiting for the slot. */

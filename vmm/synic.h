@@ -62,8 +62,9 @@ int synic_wrmsr(struct synic *s, unsigned vp, uint32_t msr, uint64_t val);
 
 /* Deliver a message to SINT `sint` of VP `vp`: straight into the slot if
  * it is free and the SINT is usable, else queued (the occupied slot gets
- * its pending flag).  Returns 0 delivered or queued, -1 if refused
- * (bad vp/sint/size, queue full). */
+ * its pending flag).  Returns 0 delivered or queued, -ENOSPC when the
+ * queue is full (logged here as the guest's refusal), -EINVAL for a bad
+ * vp/sint/size (a host bug, logged here too). */
 int synic_post_message(struct synic *s, unsigned vp, unsigned sint,
 		       uint32_t type, const void *payload, uint32_t size);
 /* Set event flag `flag` in the SIEF region of `sint` on `vp`; raise the

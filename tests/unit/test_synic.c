@@ -7,6 +7,7 @@
  * "Traps"), so end-to-end runs cannot prove the redelivery logic: these
  * tests do, by playing the guest's side of facts §4.3 by hand.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -375,7 +376,7 @@ static void test_queue_overflow_refused(void **state)
 	wr(f, 0, HV_MSR_SINT0 + SINT, VECTOR | HV_SINT_MASKED);
 	for (unsigned i = 0; i < SYNIC_QUEUE_LEN; i++)
 		post_byte(f, 0, (uint8_t)i);
-	assert_int_equal(synic_post_message(&f->s, 0, SINT, 1, &b, 1), -1);
+	assert_int_equal(synic_post_message(&f->s, 0, SINT, 1, &b, 1), -ENOSPC);
 	assert_int_equal(synic_pending(&f->s, 0, SINT), SYNIC_QUEUE_LEN);
 	/* The oldest is still the first one delivered. */
 	wr(f, 0, HV_MSR_SINT0 + SINT, VECTOR);
@@ -405,12 +406,12 @@ static void test_bad_post_arguments_refused(void **state)
 	uint8_t big[HV_MESSAGE_PAYLOAD_MAX + 1] = { 0 };
 
 	guest_enable(f, 0);
-	assert_int_equal(synic_post_message(&f->s, 2, SINT, 1, big, 1), -1);
-	assert_int_equal(synic_post_message(&f->s, 0, 16, 1, big, 1), -1);
+	assert_int_equal(synic_post_message(&f->s, 2, SINT, 1, big, 1), -EINVAL);
+	assert_int_equal(synic_post_message(&f->s, 0, 16, 1, big, 1), -EINVAL);
 	assert_int_equal(synic_post_message(&f->s, 0, SINT, 1, big,
-					    sizeof(big)), -1);
-	assert_int_equal(synic_post_message(&f->s, 0, SINT, 0, big, 1), -1);
-	assert_int_equal(synic_post_message(&f->s, 0, SINT, 1, NULL, 4), -1);
+					    sizeof(big)), -EINVAL);
+	assert_int_equal(synic_post_message(&f->s, 0, SINT, 0, big, 1), -EINVAL);
+	assert_int_equal(synic_post_message(&f->s, 0, SINT, 1, NULL, 4), -EINVAL);
 	assert_int_equal(f->n_inject, 0);
 	/* 240 bytes and an empty payload are both fine. */
 	assert_int_equal(synic_post_message(&f->s, 0, SINT, 1, big,
