@@ -254,6 +254,25 @@ t_sandbox_on() {   # the filter is in place while the guest runs
 }
 t_sandbox_off() { run "$1" 0 run --no-seccomp || return; tap_ok "$1" "$out/$1.log" && pass "$1"; }
 
+# ---- leaks: sanitized builds only ------------------------------------------
+# LeakSanitizer's exit-time scan needs system calls the seccomp sandbox
+# refuses (tests/e2e/san_options.c turns it off), so these runs drop the
+# sandbox and turn it back on: a whole VM's life, with every service, the
+# kdump reboot and the hostile guest's refusals, must free what it took.
+sanitized=0
+grep -q __asan_init "$kvmbus" 2>/dev/null && sanitized=1
+leak_run() { # NAME EXPECTED_STATUS ARGS...
+	local name=$1 want=$2; shift 2
+	ASAN_OPTIONS=detect_leaks=1 run "$name" "$want" run --no-seccomp "$@" || return
+	refute "$name" "$out/$name.log" 'LeakSanitizer'
+}
+t_no_leaks() {
+	leak_run "$1-default" 0 --cpus 2 --vpci 2 &&
+	leak_run "$1-kdump" 3 --scenario kdump &&
+	leak_run "$1-hostile" 0 --scenario hostile &&
+	pass "$1"
+}
+
 # ---- the hostile guest: 60+ malformed inputs, each refused by its rule ------
 t_hostile() {
 	if "$(dirname "$0")/../hostile/check.sh" "$build" >"$out/$1.log" 2>&1; then pass "$1"
@@ -299,6 +318,7 @@ kvm_test sandbox-on t_sandbox_on
 kvm_test sandbox-off t_sandbox_off
 kvm_test hostile-guest-refused t_hostile
 kvm_test offer-order-pci-first t_offer_order
+[ "$sanitized" -eq 1 ] && kvm_test no-leaks t_no_leaks
 
 if [ -n "$resume_from" ]; then
 	fail "KVMBUS_E2E_FROM=$resume_from names no end-to-end test"

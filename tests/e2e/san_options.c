@@ -3,8 +3,8 @@
  * Linked only into the sanitized kvmbus that the end-to-end suite runs
  * (make e2e-san).  ASan and UBSan stay fully on; LeakSanitizer is off
  * because its exit-time scan needs system calls (ptrace-style thread
- * stopping) that kvmbus's seccomp sandbox rightly refuses -- leaks are
- * covered by the unit and fuzz suites, which run without the sandbox.
+ * stopping) that kvmbus's seccomp sandbox rightly refuses.  The e2e test
+ * no-leaks turns it back on (ASAN_OPTIONS) for runs with --no-seccomp.
  */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
