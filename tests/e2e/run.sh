@@ -45,7 +45,7 @@ stop_if_wedged() { # NAME
 		[ "$(readlink "$p/exe" 2>/dev/null)" = "$kvmbus_exe" ] || continue
 		echo "WEDGED: $1: kvmbus (pid ${p#/proc/}) survived SIGKILL: the kernel under it is stuck;"
 		echo "WEDGED: no later test could run here, stopping after $passed passed, $failed failed"
-		echo "WEDGED-AT: $1"
+		echo "WEDGED-AT: ${current_test:-$1}"
 		exit 75
 	done
 }
@@ -97,7 +97,9 @@ kvm_test() { # NAME FUNC
 		[ "$1" = "$resume_from" ] || return 0
 		resume_from=""
 	fi
+	current_test=$1   # what a resume starts from (one test may run kvmbus often)
 	if [ "$have_kvm" -eq 1 ]; then "$2" "$1"; else skip "$1"; fi
+	current_test=""
 }
 
 # ---- command line (no KVM needed) -----------------------------------------
