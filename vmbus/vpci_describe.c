@@ -149,6 +149,15 @@ static void describe_assigned(const struct vmbus_pkt *pkt, struct trace_rec *r)
 	}
 }
 
+/* The fields every CREATE_INTERRUPT flavour has; each adds its target. */
+static void trace_interrupt(struct trace_rec *r, uint32_t slot, uint32_t vector,
+			    uint32_t count)
+{
+	trace_u64(r, "slot", slot);
+	trace_u64(r, "vector", vector);
+	trace_u64(r, "count", count);
+}
+
 static void describe_interrupt(const struct vmbus_pkt *pkt, uint32_t type,
 			       struct trace_rec *r)
 {
@@ -157,27 +166,24 @@ static void describe_interrupt(const struct vmbus_pkt *pkt, uint32_t type,
 
 		if (!PAYLOAD_AS(pkt, m))
 			return;
-		trace_u64(r, "slot", m.win_slot);
-		trace_u64(r, "vector", m.int_desc.vector);
-		trace_u64(r, "count", m.int_desc.vector_count);
+		trace_interrupt(r, m.win_slot, m.int_desc.vector,
+				m.int_desc.vector_count);
 		trace_hex(r, "cpu_mask", m.int_desc.cpu_mask);
 	} else if (type == VPCI_MSG_CREATE_INTERRUPT2) {
 		struct vpci_create_interrupt2 m;
 
 		if (!PAYLOAD_AS(pkt, m))
 			return;
-		trace_u64(r, "slot", m.win_slot);
-		trace_u64(r, "vector", m.int_desc.vector);
-		trace_u64(r, "count", m.int_desc.vector_count);
+		trace_interrupt(r, m.win_slot, m.int_desc.vector,
+				m.int_desc.vector_count);
 		trace_u64(r, "vp", m.int_desc.processor_array[0]);
 	} else {
 		struct vpci_create_interrupt3 m;
 
 		if (!PAYLOAD_AS(pkt, m))
 			return;
-		trace_u64(r, "slot", m.win_slot);
-		trace_u64(r, "vector", m.int_desc.vector);
-		trace_u64(r, "count", m.int_desc.vector_count);
+		trace_interrupt(r, m.win_slot, m.int_desc.vector,
+				m.int_desc.vector_count);
 		trace_u64(r, "vp", m.int_desc.processor_array[0]);
 	}
 }

@@ -16,6 +16,7 @@
 #define KVMBUS_FUZZ_GUEST_H
 
 #include "tests/fuzz/fuzz_common.h"
+#include "tests/vmbus_test_msgs.h"
 
 #include "vmbus/vmbus.h"
 #include "vmbus/vmbus_internal.h"
@@ -263,6 +264,11 @@ static inline void fg_request_offers(struct fg *g)
 	fg_drain(g);
 }
 
+static inline void fg_post_control(void *ctx, const void *msg, uint32_t len)
+{
+	fg_post(ctx, 0, VMBUS_MESSAGE_CONNECTION_ID, msg, len);
+}
+
 /* One page-aligned range of n pages, split into GPADL_HEADER and BODY
  * messages the way Linux splits them.  Returns the GPADL_CREATED status
  * (UINT32_MAX if none came). */
@@ -270,39 +276,9 @@ static inline uint32_t fg_gpadl(struct fg *g, uint32_t relid,
 				uint32_t handle, const uint64_t *pfns,
 				uint32_t n)
 {
-	enum {
-		HDR_PFNS = (FG_MSG_MAX - sizeof(struct vmbus_msg_gpadl_header) - 8) / 8,
-		BODY_PFNS = (FG_MSG_MAX - sizeof(struct vmbus_msg_gpadl_body)) / 8,
-	};
-	uint8_t buf[FG_MSG_MAX];
-	struct vmbus_msg_gpadl_header h;
-	uint32_t range[2] = { n * FG_PAGE, 0 };
-	uint32_t here = n < HDR_PFNS ? n : HDR_PFNS, done;
-
-	memset(&h, 0, sizeof(h));
-	h.hdr.msgtype = VMBUS_MSG_GPADL_HEADER;
-	h.child_relid = relid;
-	h.gpadl = handle;
-	h.range_buflen = (uint16_t)(8 + 8 * n);
-	h.rangecount = 1;
-	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), range, sizeof(range));
-	memcpy(buf + sizeof(h) + 8, pfns, here * 8u);
 	g->last_gpadl_status = UINT32_MAX;
-	fg_post(g, 0, VMBUS_MESSAGE_CONNECTION_ID, buf,
-		(uint32_t)sizeof(h) + 8 + here * 8);
-	for (done = here; done < n; done += here) {
-		struct vmbus_msg_gpadl_body b;
-
-		here = n - done < BODY_PFNS ? n - done : BODY_PFNS;
-		memset(&b, 0, sizeof(b));
-		b.hdr.msgtype = VMBUS_MSG_GPADL_BODY;
-		b.gpadl = handle;
-		memcpy(buf, &b, sizeof(b));
-		memcpy(buf + sizeof(b), pfns + done, here * 8u);
-		fg_post(g, 0, VMBUS_MESSAGE_CONNECTION_ID, buf,
-			(uint32_t)sizeof(b) + here * 8);
-	}
+	tmsg_send_gpadl(relid, handle, pfns, n, 0, n * FG_PAGE,
+			fg_post_control, g);
 	fg_drain(g);
 	return g->last_gpadl_status;
 }
@@ -314,13 +290,7 @@ static inline uint32_t fg_open(struct fg *g, uint32_t relid,
 {
 	struct vmbus_msg_open_channel o;
 
-	memset(&o, 0, sizeof(o));
-	o.hdr.msgtype = VMBUS_MSG_OPENCHANNEL;
-	o.child_relid = relid;
-	o.openid = relid;
-	o.ringbuffer_gpadl = handle;
-	o.target_vp = target_vp;
-	o.downstream_ring_pageoffset = downstream_pages;
+	tmsg_open_channel(&o, relid, handle, downstream_pages, target_vp);
 	g->last_open_status = UINT32_MAX;
 	fg_post(g, 0, VMBUS_MESSAGE_CONNECTION_ID, &o, sizeof(o));
 	fg_drain(g);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tests/vmbus_test_msgs.h"
 #include "vmbus/abi/synthvid_abi.h"
 #include "vmbus/abi/vmbus_abi.h"
 #include "vmbus/abi/vpci_abi.h"
@@ -123,29 +124,23 @@ static void ctl_relid(struct buf *b, uint32_t type, uint32_t relid)
 	ctl_post(b, 0, false, &m, sizeof(m));
 }
 
-/* One range of n pages, all in one GPADL_HEADER. */
+static void ctl_post_control(void *ctx, const void *msg, uint32_t len)
+{
+	ctl_post(ctx, 0, false, msg, (uint8_t)len);
+}
+
+/* One range of n consecutive pages from first_pfn; n is small enough for
+ * a single GPADL_HEADER. */
 static void ctl_gpadl(struct buf *b, uint32_t relid, uint32_t handle,
 		      uint32_t first_pfn, uint32_t n)
 {
-	uint8_t msg[240];
-	struct vmbus_msg_gpadl_header h;
-	uint32_t range[2] = { n * 4096, 0 };
-	size_t len = sizeof(h) + 8 + 8 * n;
+	uint64_t pfns[TMSG_GPADL_HDR_PFNS];
 
-	memset(&h, 0, sizeof(h));
-	h.hdr.msgtype = VMBUS_MSG_GPADL_HEADER;
-	h.child_relid = relid;
-	h.gpadl = handle;
-	h.range_buflen = (uint16_t)(8 + 8 * n);
-	h.rangecount = 1;
-	memcpy(msg, &h, sizeof(h));
-	memcpy(msg + sizeof(h), range, sizeof(range));
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t pfn = first_pfn + i;
-
-		memcpy(msg + sizeof(h) + 8 + 8 * i, &pfn, 8);
-	}
-	ctl_post(b, 0, false, msg, (uint8_t)len);
+	if (n > TMSG_GPADL_HDR_PFNS)
+		n = TMSG_GPADL_HDR_PFNS;
+	for (uint32_t i = 0; i < n; i++)
+		pfns[i] = first_pfn + i;
+	tmsg_send_gpadl(relid, handle, pfns, n, 0, n * 4096, ctl_post_control, b);
 }
 
 static void ctl_open(struct buf *b, uint32_t relid, uint32_t handle,
@@ -153,13 +148,7 @@ static void ctl_open(struct buf *b, uint32_t relid, uint32_t handle,
 {
 	struct vmbus_msg_open_channel o;
 
-	memset(&o, 0, sizeof(o));
-	o.hdr.msgtype = VMBUS_MSG_OPENCHANNEL;
-	o.child_relid = relid;
-	o.openid = relid;
-	o.ringbuffer_gpadl = handle;
-	o.target_vp = vp;
-	o.downstream_ring_pageoffset = downstream;
+	tmsg_open_channel(&o, relid, handle, downstream, vp);
 	ctl_post(b, 0, false, &o, sizeof(o));
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/vmbus_test_msgs.h"
 #include "vmbus/vmbus.h"
 #include "vmm/log.h"
 
@@ -247,8 +248,10 @@ static __attribute__((unused)) void tg_request_offers(struct tg *tg, unsigned n,
 
 /* ---- GPADLs, the way Linux splits them (facts §5.3) -------------------- */
 
-#define TG_HDR_PFNS  ((TG_MSG_MAX - sizeof(struct vmbus_msg_gpadl_header) - 8) / 8)
-#define TG_BODY_PFNS ((TG_MSG_MAX - sizeof(struct vmbus_msg_gpadl_body)) / 8)
+static __attribute__((unused)) void tg_post_ok(void *ctx, const void *msg, uint32_t len)
+{
+	assert_int_equal(tg_post(ctx, msg, len), HV_STATUS_SUCCESS);
+}
 
 /* Send GPADL_HEADER + BODY messages for one range of `n` pages covering
  * byte_count bytes from byte_offset; nothing is received. */
@@ -260,34 +263,8 @@ static __attribute__((unused)) void tg_send_gpadl_range(struct tg *tg,
 							uint32_t byte_offset,
 							uint32_t byte_count)
 {
-	uint8_t buf[TG_MSG_MAX];
-	struct vmbus_msg_gpadl_header h;
-	struct vmbus_msg_gpadl_body b;
-	uint32_t range[2] = { byte_count, byte_offset };
-	uint32_t here = n < TG_HDR_PFNS ? n : (uint32_t)TG_HDR_PFNS, done;
-
-	memset(&h, 0, sizeof(h));
-	h.hdr.msgtype = VMBUS_MSG_GPADL_HEADER;
-	h.child_relid = relid;
-	h.gpadl = handle;
-	h.range_buflen = (uint16_t)(8 + 8 * n);
-	h.rangecount = 1;
-	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), range, sizeof(range));
-	memcpy(buf + sizeof(h) + 8, pfns, here * 8u);
-	assert_int_equal(tg_post(tg, buf, (uint32_t)sizeof(h) + 8 + here * 8),
-			 HV_STATUS_SUCCESS);
-	for (done = here; done < n; done += here) {
-		here = n - done < TG_BODY_PFNS ? n - done : (uint32_t)TG_BODY_PFNS;
-		memset(&b, 0, sizeof(b));
-		b.hdr.msgtype = VMBUS_MSG_GPADL_BODY;
-		b.gpadl = handle;
-		memcpy(buf, &b, sizeof(b));
-		memcpy(buf + sizeof(b), pfns + done, here * 8u);
-		assert_int_equal(tg_post(tg, buf,
-					 (uint32_t)sizeof(b) + here * 8),
-				 HV_STATUS_SUCCESS);
-	}
+	tmsg_send_gpadl(relid, handle, pfns, n, byte_offset, byte_count,
+			tg_post_ok, tg);
 }
 
 /* A page-aligned GPADL of n pages; returns the GPADL_CREATED status. */
@@ -331,13 +308,7 @@ static __attribute__((unused)) uint32_t tg_open(struct tg *tg, uint32_t relid,
 	struct vmbus_msg_open_result r;
 	uint8_t buf[TG_MSG_MAX];
 
-	memset(&o, 0, sizeof(o));
-	o.hdr.msgtype = VMBUS_MSG_OPENCHANNEL;
-	o.child_relid = relid;
-	o.openid = relid;
-	o.ringbuffer_gpadl = handle;
-	o.target_vp = target_vp;
-	o.downstream_ring_pageoffset = downstream_pages;
+	tmsg_open_channel(&o, relid, handle, downstream_pages, target_vp);
 	assert_int_equal(tg_post(tg, &o, sizeof(o)), HV_STATUS_SUCCESS);
 	assert_int_equal(tg_expect(tg, VMBUS_MSG_OPENCHANNEL_RESULT, buf),
 			 (int)sizeof(r));
